@@ -1,0 +1,61 @@
+# Contract (see README): `make serve`, `make test`, `make install`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8080
+DATA_DIR ?= .ecsim-data
+
+.PHONY: install install-test serve test lint typecheck unit bench clean
+
+install: $(STAMP) system-deps
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+# What the Linux data plane needs; installed only when we are root and it is missing.
+system-deps:
+	@if [ "$$(id -u)" = "0" ] && ! (command -v nft >/dev/null && command -v ip >/dev/null); then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nftables iproute2 >/dev/null; \
+	fi
+
+$(VENV)/.installed-test: $(STAMP) pyproject.toml
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install-test: install $(VENV)/.installed-test
+
+serve: install
+	$(BIN)/ecsim serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
+
+lint: install-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install-test
+	$(BIN)/mypy
+
+unit: install-test
+	$(BIN)/pytest -q
+
+test: install-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+$(VENV)/.installed-bench: $(STAMP) pyproject.toml
+	$(BIN)/pip install -q -e '.[test,bench]'
+	touch $@
+
+bench: install $(VENV)/.installed-test $(VENV)/.installed-bench
+	$(BIN)/python bench/api_bench.py
+
+clean:
+	rm -rf $(VENV) $(DATA_DIR) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,3 @@
+from ecsim.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""The wire: HTTP requests in, typed calls to the use cases, ECS-shaped responses out."""

@@ -1,0 +1,8 @@
+"""Handlers, one module per resource family; each exposes an ``ActionGroup`` named ``actions``."""
+
+from ecsim.api.actions import accounts, regions
+from ecsim.api.registry import ActionGroup
+
+__all__ = ["ACTION_GROUPS"]
+
+ACTION_GROUPS: tuple[ActionGroup, ...] = (regions.actions, accounts.actions)

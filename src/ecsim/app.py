@@ -1,0 +1,55 @@
+"""Composition root: settings in, a ready ASGI app (and its services) out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ecsim.api.actions import ACTION_GROUPS
+from ecsim.api.asgi import AsgiApp, build_asgi
+from ecsim.api.auth import Authenticator
+from ecsim.api.registry import Registry
+from ecsim.api.rpc import RpcSkeleton
+from ecsim.clock import Clock, SystemClock
+from ecsim.control.accounts import Accounts
+from ecsim.control.catalog import load_catalog
+from ecsim.control.idempotency import ClientTokens
+from ecsim.ids import IdFactory
+from ecsim.services import Services
+from ecsim.settings import Settings
+from ecsim.store.sqlite import SqliteStore
+
+__all__ = ["Application", "build_app"]
+
+
+@dataclass(frozen=True)
+class Application:
+    asgi: AsgiApp
+    services: Services
+    registry: Registry
+
+    def close(self) -> None:
+        self.services.store.close()
+
+
+def build_app(
+    settings: Settings, *, clock: Clock | None = None, ids: IdFactory | None = None
+) -> Application:
+    clock = clock or SystemClock()
+    ids = ids or IdFactory()
+    store = SqliteStore(settings.database_path)
+    accounts = Accounts(store, ids, clock)
+    accounts.ensure_root(settings.access_key_id, settings.access_key_secret)
+    services = Services(
+        store=store,
+        clock=clock,
+        ids=ids,
+        accounts=accounts,
+        catalog=load_catalog(),
+        client_tokens=ClientTokens(store),
+    )
+    registry = Registry(ACTION_GROUPS)
+    authenticator = Authenticator(
+        accounts, clock, settings.limits, verify=settings.verify_signatures
+    )
+    skeleton = RpcSkeleton(registry, authenticator, services)
+    return Application(build_asgi(skeleton, settings.limits.max_body_bytes), services, registry)

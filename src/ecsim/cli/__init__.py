@@ -1,0 +1,1 @@
+"""The ``ecsim`` command: the server, and a client of its HTTP API."""

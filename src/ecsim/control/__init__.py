@@ -1,0 +1,1 @@
+"""Use cases: state validation, orchestration, quotas, idempotency."""

@@ -1,0 +1,1 @@
+"""The domain: frozen dataclasses and value objects; no I/O, no wire strings."""

@@ -1,0 +1,61 @@
+"""Run the ASGI app under uvicorn: bind, announce readiness, stop cleanly on SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import sys
+
+from ecsim.app import build_app
+from ecsim.settings import Settings
+
+__all__ = ["serve"]
+
+log = logging.getLogger("ecsim")
+
+
+def serve(settings: Settings) -> None:
+    import uvicorn
+
+    application = build_app(settings)
+    sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((settings.host, settings.port))
+    sock.set_inheritable(True)
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        application.asgi,
+        loop="uvloop",
+        http="httptools",
+        lifespan="off",
+        access_log=False,
+        log_level="warning",
+        server_header=False,
+        date_header=True,
+    )
+    server = uvicorn.Server(config)
+
+    async def announce() -> None:
+        while not server.started:
+            if server.should_exit:
+                return
+            await asyncio.sleep(0.005)
+        display_host = f"[{settings.host}]" if ":" in settings.host else settings.host
+        print(f"ecsim ready on http://{display_host}:{port}", flush=True)
+
+    async def main() -> None:
+        announcer = asyncio.ensure_future(announce())
+        try:
+            await server.serve(sockets=[sock])
+        finally:
+            announcer.cancel()
+
+    try:
+        import uvloop
+
+        uvloop.run(main())
+    finally:
+        application.close()
+        sock.close()
+        print("ecsim stopped", file=sys.stderr, flush=True)

@@ -1,0 +1,28 @@
+"""The use-case services handlers call, wired once by ``app.build_app``.
+
+A plain record of collaborators, not a base class: each service is built with what it needs
+and knows nothing of the others unless given them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ecsim.clock import Clock
+from ecsim.control.accounts import Accounts
+from ecsim.control.catalog import Catalog
+from ecsim.control.idempotency import ClientTokens
+from ecsim.ids import IdFactory
+from ecsim.store.base import Store
+
+__all__ = ["Services"]
+
+
+@dataclass(frozen=True)
+class Services:
+    store: Store
+    clock: Clock
+    ids: IdFactory
+    accounts: Accounts
+    catalog: Catalog
+    client_tokens: ClientTokens

@@ -1,0 +1,54 @@
+"""Server settings: one frozen value built by the CLI and handed to ``app.build_app``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+__all__ = [
+    "DEFAULT_ACCESS_KEY_ID",
+    "DEFAULT_ACCESS_KEY_SECRET",
+    "ROOT_ACCOUNT_ID",
+    "ROOT_ACCOUNT_NAME",
+    "Limits",
+    "Settings",
+]
+
+ROOT_ACCOUNT_ID = "1000000000000001"
+ROOT_ACCOUNT_NAME = "root@ecsim.local"
+DEFAULT_ACCESS_KEY_ID = "ecsim"
+DEFAULT_ACCESS_KEY_SECRET = "ecsim-secret"
+
+Dataplane = Literal["auto", "linux", "none"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Quotas and windows; defaults follow reference/ecs-api-semantics.md and are configurable."""
+
+    # How far a request's Timestamp / x-acs-date may be from our clock.
+    timestamp_skew_seconds: int = 15 * 60
+    # How long a SignatureNonce stays used for one AccessKey.
+    nonce_window_seconds: int = 15 * 60
+    # Largest request body we read (UserData is at most 32 KiB; leave room for form bodies).
+    max_body_bytes: int = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    data_dir: Path = Path(".ecsim-data")
+    dataplane: Dataplane = "auto"
+    access_key_id: str = DEFAULT_ACCESS_KEY_ID
+    access_key_secret: str = DEFAULT_ACCESS_KEY_SECRET
+    verify_signatures: bool = True
+    realistic_delays: bool = False
+    # Keep state in memory only (tests); the data dir is then unused.
+    in_memory: bool = False
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def database_path(self) -> str:
+        return ":memory:" if self.in_memory else str(self.data_dir / "ecsim.sqlite3")

@@ -1,0 +1,1 @@
+"""Persistence behind a small interface (``base.Store``); SQLite is the implementation."""

@@ -1,0 +1,77 @@
+"""The store interface the use cases depend on.
+
+State is partitioned by account and region: every resource row carries both, and queries
+always name them, so one account never sees another's resources. Resources are stored as
+JSON documents by kind; each family encodes its own model (``encode``/``decode`` pairs next
+to the model), so no ORM object leaks out of the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+__all__ = ["AccessKeyRecord", "AccountRecord", "ResourceRecord", "Store", "TokenRecord"]
+
+
+@dataclass(frozen=True)
+class AccountRecord:
+    account_id: str
+    name: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class AccessKeyRecord:
+    access_key_id: str
+    access_key_secret: str
+    account_id: str
+    status: str
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    fingerprint: str
+    result: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ResourceRecord:
+    kind: str
+    resource_id: str
+    account_id: str
+    region_id: str
+    body: dict[str, Any]
+
+
+class Store(Protocol):
+    def transaction(self) -> AbstractContextManager[None]:
+        """All writes inside commit together, durably, or not at all. Re-entrant."""
+        ...
+
+    def close(self) -> None: ...
+
+    # accounts and keys
+    def add_account(self, record: AccountRecord) -> None: ...
+    def get_account(self, account_id: str) -> AccountRecord | None: ...
+    def find_account_by_name(self, name: str) -> AccountRecord | None: ...
+    def list_accounts(self) -> list[AccountRecord]: ...
+    def put_access_key(self, record: AccessKeyRecord) -> None: ...
+    def get_access_key(self, access_key_id: str) -> AccessKeyRecord | None: ...
+
+    # ClientToken idempotency
+    def get_token(self, account_id: str, scope: str, token: str) -> TokenRecord | None: ...
+    def put_token(self, account_id: str, scope: str, token: str, record: TokenRecord) -> None: ...
+
+    # resources, by kind, per account and region
+    def put_resource(self, record: ResourceRecord) -> None: ...
+    def get_resource(self, kind: str, resource_id: str) -> ResourceRecord | None: ...
+    def delete_resource(self, kind: str, resource_id: str) -> None: ...
+    def list_resources(
+        self, kind: str, account_id: str, region_id: str | None = None
+    ) -> Iterator[ResourceRecord]: ...
+
+    # sequences (account ids, addresses handed out, ...)
+    def next_value(self, sequence: str, start: int) -> int: ...

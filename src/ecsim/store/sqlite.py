@@ -1,0 +1,232 @@
+"""SQLite store: WAL journal, one transaction per mutating call, synchronous=FULL.
+
+A commit is durable before the API answers. One connection serves the server's event loop;
+a lock makes it safe for the occasional worker thread.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ecsim.store.base import (
+    AccessKeyRecord,
+    AccountRecord,
+    ResourceRecord,
+    TokenRecord,
+)
+
+__all__ = ["SqliteStore"]
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts (
+    account_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS access_keys (
+    access_key_id TEXT PRIMARY KEY,
+    access_key_secret TEXT NOT NULL,
+    account_id TEXT NOT NULL REFERENCES accounts(account_id),
+    status TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS client_tokens (
+    account_id TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    token TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    result TEXT NOT NULL,
+    PRIMARY KEY (account_id, scope, token)
+);
+CREATE TABLE IF NOT EXISTS resources (
+    kind TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    region_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (kind, resource_id)
+);
+CREATE INDEX IF NOT EXISTS resources_by_owner ON resources (kind, account_id, region_id, seq);
+CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+"""
+
+
+class SqliteStore:
+    def __init__(self, path: str) -> None:
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # Transactions are ours (BEGIN/COMMIT below), not the module's implicit ones.
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(_SCHEMA)
+        self._db.execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+            (str(SCHEMA_VERSION),),
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._lock:
+            outermost = self._depth == 0
+            if outermost:
+                self._db.execute("BEGIN IMMEDIATE")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._depth -= 1
+                if outermost:
+                    self._db.execute("ROLLBACK")
+                raise
+            self._depth -= 1
+            if outermost:
+                self._db.execute("COMMIT")
+
+    # accounts and keys -------------------------------------------------------------------
+
+    def add_account(self, record: AccountRecord) -> None:
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO accounts(account_id, name, created_at) VALUES (?, ?, ?)",
+                (record.account_id, record.name, record.created_at),
+            )
+
+    def get_account(self, account_id: str) -> AccountRecord | None:
+        row = self._db.execute(
+            "SELECT account_id, name, created_at FROM accounts WHERE account_id = ?",
+            (account_id,),
+        ).fetchone()
+        return AccountRecord(*row) if row else None
+
+    def find_account_by_name(self, name: str) -> AccountRecord | None:
+        row = self._db.execute(
+            "SELECT account_id, name, created_at FROM accounts WHERE name = ?", (name,)
+        ).fetchone()
+        return AccountRecord(*row) if row else None
+
+    def list_accounts(self) -> list[AccountRecord]:
+        rows = self._db.execute(
+            "SELECT account_id, name, created_at FROM accounts ORDER BY account_id"
+        ).fetchall()
+        return [AccountRecord(*row) for row in rows]
+
+    def put_access_key(self, record: AccessKeyRecord) -> None:
+        with self.transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO access_keys"
+                "(access_key_id, access_key_secret, account_id, status) VALUES (?, ?, ?, ?)",
+                (record.access_key_id, record.access_key_secret, record.account_id, record.status),
+            )
+
+    def get_access_key(self, access_key_id: str) -> AccessKeyRecord | None:
+        row = self._db.execute(
+            "SELECT access_key_id, access_key_secret, account_id, status FROM access_keys "
+            "WHERE access_key_id = ?",
+            (access_key_id,),
+        ).fetchone()
+        return AccessKeyRecord(*row) if row else None
+
+    # idempotency ---------------------------------------------------------------------------
+
+    def get_token(self, account_id: str, scope: str, token: str) -> TokenRecord | None:
+        row = self._db.execute(
+            "SELECT fingerprint, result FROM client_tokens "
+            "WHERE account_id = ? AND scope = ? AND token = ?",
+            (account_id, scope, token),
+        ).fetchone()
+        return TokenRecord(row[0], json.loads(row[1])) if row else None
+
+    def put_token(self, account_id: str, scope: str, token: str, record: TokenRecord) -> None:
+        with self.transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO client_tokens"
+                "(account_id, scope, token, fingerprint, result) VALUES (?, ?, ?, ?, ?)",
+                (account_id, scope, token, record.fingerprint, json.dumps(record.result)),
+            )
+
+    # resources -----------------------------------------------------------------------------
+
+    def put_resource(self, record: ResourceRecord) -> None:
+        with self.transaction():
+            body = json.dumps(record.body, separators=(",", ":"))
+            updated = self._db.execute(
+                "UPDATE resources SET body = ?, account_id = ?, region_id = ? "
+                "WHERE kind = ? AND resource_id = ?",
+                (body, record.account_id, record.region_id, record.kind, record.resource_id),
+            ).rowcount
+            if not updated:
+                seq = self.next_value("resource_seq", 1)
+                self._db.execute(
+                    "INSERT INTO resources(kind, resource_id, account_id, region_id, body, seq) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        record.kind,
+                        record.resource_id,
+                        record.account_id,
+                        record.region_id,
+                        body,
+                        seq,
+                    ),
+                )
+
+    def get_resource(self, kind: str, resource_id: str) -> ResourceRecord | None:
+        row = self._db.execute(
+            "SELECT kind, resource_id, account_id, region_id, body FROM resources "
+            "WHERE kind = ? AND resource_id = ?",
+            (kind, resource_id),
+        ).fetchone()
+        return _resource(row) if row else None
+
+    def delete_resource(self, kind: str, resource_id: str) -> None:
+        with self.transaction():
+            self._db.execute(
+                "DELETE FROM resources WHERE kind = ? AND resource_id = ?", (kind, resource_id)
+            )
+
+    def list_resources(
+        self, kind: str, account_id: str, region_id: str | None = None
+    ) -> Iterator[ResourceRecord]:
+        if region_id is None:
+            rows = self._db.execute(
+                "SELECT kind, resource_id, account_id, region_id, body FROM resources "
+                "WHERE kind = ? AND account_id = ? ORDER BY seq",
+                (kind, account_id),
+            ).fetchall()
+        else:
+            rows = self._db.execute(
+                "SELECT kind, resource_id, account_id, region_id, body FROM resources "
+                "WHERE kind = ? AND account_id = ? AND region_id = ? ORDER BY seq",
+                (kind, account_id, region_id),
+            ).fetchall()
+        return (_resource(row) for row in rows)
+
+    def next_value(self, sequence: str, start: int) -> int:
+        with self.transaction():
+            row = self._db.execute(
+                "SELECT value FROM sequences WHERE name = ?", (sequence,)
+            ).fetchone()
+            value = start if row is None else int(row[0]) + 1
+            self._db.execute(
+                "INSERT OR REPLACE INTO sequences(name, value) VALUES (?, ?)", (sequence, value)
+            )
+            return value
+
+
+def _resource(row: tuple[str, str, str, str, str]) -> ResourceRecord:
+    return ResourceRecord(row[0], row[1], row[2], row[3], json.loads(row[4]))

@@ -1,0 +1,40 @@
+"""The time formats ECS puts on the wire, and the ones clients send us.
+
+ECS shows most creation times to the minute (``2017-12-10T04:04Z``) and some to the second
+(``2017-12-10T04:04:05Z``); request timestamps are ``YYYY-MM-DDThh:mm:ssZ`` (some clients add
+milliseconds).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+__all__ = ["format_minutes", "format_seconds", "parse_request_timestamp"]
+
+_REQUEST_TIMESTAMP = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?Z$"
+)
+
+
+def format_minutes(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def format_seconds(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_request_timestamp(text: str) -> datetime | None:
+    """A UTC request timestamp, or None when it is not in the documented format."""
+    match = _REQUEST_TIMESTAMP.match(text)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
+    fraction = match.group(7) or "0"
+    try:
+        return datetime(
+            year, month, day, hour, minute, second, int(fraction.ljust(6, "0")), tzinfo=UTC
+        )
+    except ValueError:
+        return None

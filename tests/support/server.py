@@ -1,0 +1,83 @@
+"""Start a real ``ecsim serve`` in a subprocess and stop it, whatever happens."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+_READY = re.compile(r"ecsim ready on http://([^\s:]+):(\d+)")
+
+
+@dataclass
+class RunningServer:
+    process: subprocess.Popen[str]
+    host: str
+    port: int
+    data_dir: Path
+
+    @property
+    def endpoint(self) -> str:
+        """host:port, as the tea SDK's Config(endpoint=...) wants it."""
+        return f"{self.host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout:
+            self.process.stdout.close()
+        return self.process.returncode
+
+
+def start_server(
+    data_dir: Path, extra_args: Sequence[str] = (), env: dict[str, str] | None = None
+) -> RunningServer:
+    cmd = [
+        sys.executable,
+        "-m",
+        "ecsim",
+        "serve",
+        "--port",
+        "0",
+        "--data-dir",
+        str(data_dir),
+        "--dataplane",
+        "none",
+        *extra_args,
+    ]
+    process = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    deadline = time.monotonic() + 30
+    assert process.stdout is not None
+    lines: list[str] = []
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        match = _READY.search(line)
+        if match:
+            return RunningServer(process, match.group(1), int(match.group(2)), data_dir)
+    process.kill()
+    process.wait()
+    raise RuntimeError("ecsim did not become ready:\n" + "".join(lines))
