@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import socket
 import sys
+from types import FrameType
 
 from ecsim.app import build_app
 from ecsim.settings import Settings
@@ -51,6 +53,14 @@ def serve(settings: Settings) -> None:
         finally:
             announcer.cancel()
 
+    # uvicorn stops gracefully on SIGTERM/SIGINT, then re-raises the signal to the handler
+    # installed before it. Ours only sets the exit flag (again), so the store gets closed and
+    # the process exits 0; before uvicorn takes over the signals it is what stops the server.
+    def stop(signum: int, frame: FrameType | None) -> None:
+        server.should_exit = True
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, stop)
     try:
         import uvloop
 

@@ -1,0 +1,89 @@
+"""SqliteStore: transactions, isolation by account and region, durability across reopen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ecsim.store.base import AccessKeyRecord, AccountRecord, ResourceRecord, TokenRecord
+from ecsim.store.sqlite import SqliteStore
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqliteStore]:
+    opened = SqliteStore(str(tmp_path / "state.sqlite3"))
+    yield opened
+    opened.close()
+
+
+def _record(resource_id: str, account: str = "1", region: str = "cn-hangzhou") -> ResourceRecord:
+    return ResourceRecord("vpc", resource_id, account, region, {"Name": resource_id})
+
+
+def test_resources_are_partitioned_by_account_and_region(store: SqliteStore) -> None:
+    store.put_resource(_record("vpc-a", "1", "cn-hangzhou"))
+    store.put_resource(_record("vpc-b", "1", "cn-beijing"))
+    store.put_resource(_record("vpc-c", "2", "cn-hangzhou"))
+    ids = [r.resource_id for r in store.list_resources("vpc", "1", "cn-hangzhou")]
+    assert ids == ["vpc-a"]
+    assert [r.resource_id for r in store.list_resources("vpc", "2", "cn-hangzhou")] == ["vpc-c"]
+    everywhere = [r.resource_id for r in store.list_resources("vpc", "1")]
+    assert everywhere == ["vpc-a", "vpc-b"]
+
+
+def test_resources_keep_creation_order_across_updates(store: SqliteStore) -> None:
+    for name in ("vpc-1", "vpc-2", "vpc-3"):
+        store.put_resource(_record(name))
+    store.put_resource(ResourceRecord("vpc", "vpc-1", "1", "cn-hangzhou", {"Name": "renamed"}))
+    listed = list(store.list_resources("vpc", "1", "cn-hangzhou"))
+    assert [r.resource_id for r in listed] == ["vpc-1", "vpc-2", "vpc-3"]
+    assert listed[0].body == {"Name": "renamed"}
+
+
+def test_failed_transaction_leaves_nothing(store: SqliteStore) -> None:
+    with pytest.raises(RuntimeError), store.transaction():
+        store.put_resource(_record("vpc-x"))
+        with store.transaction():  # nested: part of the outer one
+            store.put_resource(_record("vpc-y"))
+        raise RuntimeError("boom")
+    assert store.get_resource("vpc", "vpc-x") is None
+    assert store.get_resource("vpc", "vpc-y") is None
+
+
+def test_delete_and_get(store: SqliteStore) -> None:
+    store.put_resource(_record("vpc-a"))
+    assert store.get_resource("vpc", "vpc-a") is not None
+    store.delete_resource("vpc", "vpc-a")
+    assert store.get_resource("vpc", "vpc-a") is None
+
+
+def test_state_survives_reopen(tmp_path: Path) -> None:
+    path = str(tmp_path / "state.sqlite3")
+    first = SqliteStore(path)
+    first.add_account(AccountRecord("1000000000000002", "b@aliyun.com", "2024-01-02T03:04:05Z"))
+    first.put_access_key(AccessKeyRecord("LTAIx", "secret", "1000000000000002", "Active"))
+    first.put_token("1000000000000002", "Ecs:CreateVpc:", "tok", TokenRecord("f", {"VpcId": "v"}))
+    first.put_resource(_record("vpc-a", "1000000000000002"))
+    assert first.next_value("seq", 5) == 5
+    first.close()
+    second = SqliteStore(path)
+    try:
+        account = second.find_account_by_name("b@aliyun.com")
+        assert account is not None and account.account_id == "1000000000000002"
+        key = second.get_access_key("LTAIx")
+        assert key is not None and key.account_id == "1000000000000002"
+        token = second.get_token("1000000000000002", "Ecs:CreateVpc:", "tok")
+        assert token == TokenRecord("f", {"VpcId": "v"})
+        assert second.get_resource("vpc", "vpc-a") is not None
+        assert second.next_value("seq", 5) == 6
+    finally:
+        second.close()
+
+
+def test_account_names_are_unique(store: SqliteStore) -> None:
+    store.add_account(AccountRecord("1", "a@x", "t"))
+    with pytest.raises(Exception, match="UNIQUE"):
+        store.add_account(AccountRecord("2", "a@x", "t"))
+    assert [a.account_id for a in store.list_accounts()] == ["1"]
