@@ -54,8 +54,10 @@ $(VENV)/.installed-bench: $(STAMP) pyproject.toml
 	$(BIN)/pip install -q -e '.[test,bench]'
 	touch $@
 
+# `make bench BENCH_ARGS=--quick` for a short run.
+BENCH_ARGS ?=
 bench: install $(VENV)/.installed-test $(VENV)/.installed-bench
-	$(BIN)/python bench/api_bench.py
+	$(BIN)/python bench/api_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .mypy_cache .pytest_cache .ruff_cache

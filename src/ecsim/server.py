@@ -20,6 +20,8 @@ log = logging.getLogger("ecsim")
 def serve(settings: Settings) -> None:
     import uvicorn
 
+    from ecsim.api.protocol import EcsimHttpProtocol
+
     application = build_app(settings)
     sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -29,7 +31,8 @@ def serve(settings: Settings) -> None:
     config = uvicorn.Config(
         application.asgi,
         loop="uvloop",
-        http="httptools",
+        # httptools, answering CONNECT and unreadable requests in ECS's error shape
+        http=EcsimHttpProtocol,
         lifespan="off",
         access_log=False,
         log_level="warning",

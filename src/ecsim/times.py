@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 __all__ = ["format_minutes", "format_seconds", "parse_request_timestamp"]
 
 _REQUEST_TIMESTAMP = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?Z$"
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,6}))?Z"
 )
 
 
@@ -27,7 +27,7 @@ def format_seconds(moment: datetime) -> str:
 
 def parse_request_timestamp(text: str) -> datetime | None:
     """A UTC request timestamp, or None when it is not in the documented format."""
-    match = _REQUEST_TIMESTAMP.match(text)
+    match = _REQUEST_TIMESTAMP.fullmatch(text)
     if match is None:
         return None
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])

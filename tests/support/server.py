@@ -7,10 +7,11 @@ import re
 import signal
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 _READY = re.compile(r"ecsim ready on http://([^\s:]+):(\d+)")
 
@@ -21,6 +22,8 @@ class RunningServer:
     host: str
     port: int
     data_dir: Path
+    # everything the server printed; a reader thread keeps the pipe drained
+    output: list[str]
 
     @property
     def endpoint(self) -> str:
@@ -39,8 +42,6 @@ class RunningServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process.stdout:
-            self.process.stdout.close()
         return self.process.returncode
 
 
@@ -67,17 +68,26 @@ def start_server(
         text=True,
         env={**os.environ, **(env or {})},
     )
-    deadline = time.monotonic() + 30
     assert process.stdout is not None
-    lines: list[str] = []
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        match = _READY.search(line)
-        if match:
-            return RunningServer(process, match.group(1), int(match.group(2)), data_dir)
+    output: list[str] = []
+    ready = threading.Event()
+    found: list[re.Match[str]] = []
+
+    def drain(stream: IO[str]) -> None:
+        # Read until the server exits, so a chatty server never blocks on a full pipe.
+        with stream:
+            for line in stream:
+                output.append(line)
+                match = _READY.search(line)
+                if match and not found:
+                    found.append(match)
+                    ready.set()
+        ready.set()
+
+    threading.Thread(target=drain, args=(process.stdout,), daemon=True).start()
+    if ready.wait(30) and found:
+        match = found[0]
+        return RunningServer(process, match.group(1), int(match.group(2)), data_dir, output)
     process.kill()
     process.wait()
-    raise RuntimeError("ecsim did not become ready:\n" + "".join(lines))
+    raise RuntimeError("ecsim did not become ready:\n" + "".join(output))

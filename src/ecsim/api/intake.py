@@ -42,7 +42,8 @@ class IncomingRequest:
 def decode_form(raw: bytes, where: str) -> dict[str, str]:
     """``application/x-www-form-urlencoded`` to a dict, ``+`` as space, strict UTF-8."""
     try:
-        text = raw.decode("ascii")
+        # Raw UTF-8 is accepted too (``curl --data 'Description=café'`` sends it unescaped).
+        text = raw.decode("utf-8")
         pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
     except UnicodeDecodeError:
         raise InvalidParameter(where, "It is not valid UTF-8.") from None

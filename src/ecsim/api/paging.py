@@ -8,11 +8,12 @@ to clients: the offset of the next item and a check so a made-up token is refuse
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from ecsim.api.params import Integer, Param, String
+from ecsim.api.params import Integer, Long, Param, String
 from ecsim.errors import InvalidParameter
 
 __all__ = ["NumberedPage", "TokenPage", "number_page", "page_params", "token_page", "token_params"]
@@ -20,14 +21,17 @@ __all__ = ["NumberedPage", "TokenPage", "number_page", "page_params", "token_pag
 T = TypeVar("T")
 
 _TOKEN_SALT = b"ecsim-next-token"
+_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
 def page_params() -> tuple[Param, Param]:
     return (Integer("PageNumber", minimum=1), Integer("PageSize", minimum=1))
 
 
-def token_params() -> tuple[Param, Param]:
-    return (String("NextToken", max_length=256), Integer("MaxResults", minimum=1))
+def token_params(*, token_length: int = 256, long_max_results: bool = False) -> tuple[Param, Param]:
+    """NextToken and MaxResults; some actions document MaxResults as int64 (``Long``)."""
+    max_results = Long if long_max_results else Integer
+    return (String("NextToken", max_length=token_length), max_results("MaxResults", minimum=1))
 
 
 @dataclass(frozen=True)
@@ -86,10 +90,10 @@ def _encode_token(offset: int) -> str:
 
 
 def _decode_token(token: str) -> int:
-    try:
-        offset = int(token[:8], 16)
-    except ValueError:
-        raise InvalidParameter("NextToken", "It is not a token this API issued.") from None
-    if len(token) != 32 or _encode_token(offset) != token:
-        raise InvalidParameter("NextToken", "It is not a token this API issued.")
-    return offset
+    # Exactly what ``_encode_token`` writes: ``int()`` alone would also take a sign, spaces
+    # or underscores, and a negative offset would page from the end.
+    if not _TOKEN.fullmatch(token) or _encode_token(int(token[:8], 16)) != token:
+        raise InvalidParameter(
+            "NextToken", "It is not a token this API issued.", code="InvalidParameter.NextToken"
+        )
+    return int(token[:8], 16)

@@ -43,8 +43,14 @@ __all__ = [
 
 INT32 = (-(2**31), 2**31 - 1)
 INT64 = (-(2**63), 2**63 - 1)
-_INTEGER = re.compile(r"^[+-]?\d{1,20}$")
-_INDEX = re.compile(r"^[1-9]\d{0,5}$")
+# ASCII digits only (``\d`` would take any Unicode digit) and matched with ``fullmatch`` (``$``
+# would let a trailing newline through).
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_INDEX = re.compile(r"[1-9][0-9]{0,5}")
+# More digits than this is out of range for any declaration; ``int()`` never sees them.
+_MAX_DIGITS = 24
+_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_MAX_FLOAT_CHARS = 64
 # A list longer than this is refused whatever its declaration says: it bounds the work a
 # single request can ask of the parser.
 _HARD_MAX_ITEMS = 1000
@@ -70,6 +76,8 @@ class Param:
     maximum: float | None = None
     max_length: int | None = None
     enum: tuple[str, ...] | None = None
+    # a regular expression the whole string value must match
+    pattern: str | None = None
     # items of a list of scalars
     item: Kind = Kind.STRING
     # fields of an object, or of each item of a list of objects
@@ -178,6 +186,8 @@ def _parse_scalar(param: Param, kind: Kind, text: str, path: str) -> Any:
             raise param.invalid(f"It must be at most {param.max_length} characters.", name=path)
         if param.enum is not None and text not in param.enum:
             raise param.invalid(f"Valid values: {', '.join(param.enum)}.", name=path)
+        if param.pattern is not None and re.fullmatch(param.pattern, text) is None:
+            raise param.invalid(name=path)
         return text
     if kind is Kind.BOOLEAN:
         lowered = text.lower()
@@ -185,20 +195,20 @@ def _parse_scalar(param: Param, kind: Kind, text: str, path: str) -> Any:
             raise param.invalid("It must be true or false.", name=path)
         return lowered == "true"
     if kind in (Kind.INTEGER, Kind.LONG):
-        if not _INTEGER.match(text):
+        if not _INTEGER.fullmatch(text):
             raise param.invalid("It must be an integer.", name=path)
-        number = int(text)
         low, high = INT32 if kind is Kind.INTEGER else INT64
+        number = int(text) if len(text) <= _MAX_DIGITS else high + 1
         if not low <= number <= high:
             raise param.invalid("It is out of range.", name=path)
         _check_range(param, number, path)
         return number
     if kind is Kind.FLOAT:
-        try:
-            real = float(text)
-        except ValueError:
-            raise param.invalid("It must be a number.", name=path) from None
-        if real != real or real in (float("inf"), float("-inf")):
+        # ``float()`` alone would also take " 1", "1_0", "nan" and Unicode digits.
+        if len(text) > _MAX_FLOAT_CHARS or not _FLOAT.fullmatch(text):
+            raise param.invalid("It must be a number.", name=path)
+        real = float(text)
+        if real in (float("inf"), float("-inf")):
             raise param.invalid("It must be a finite number.", name=path)
         _check_range(param, real, path)
         return real
@@ -213,16 +223,19 @@ def _check_range(param: Param, number: float, path: str) -> None:
 
 
 def _parse_repeat_list(param: Param, node: _Tree | None, path: str) -> list[Any] | None:
-    if node is None or not node.children:
-        if node is not None and node.value:
-            # ``Tag=x`` where ``Tag.1.Key=x`` is expected.
+    if node is not None and node.value and not node.children:
+        # V3 clients send some lists (style=json) as one JSON array; anything else here is
+        # ``Tag=x`` where ``Tag.1.Key=x`` is expected.
+        if not node.value.lstrip().startswith("["):
             raise param.invalid("It must be sent as a list (Name.1, Name.2, ...).", name=path)
+        node = _json_tree(param, node.value, path, list, "It must be a list.")
+    if node is None or not node.children:
         if param.required:
             raise MissingParameter(f"{path}.1")
         return None
     indexed: list[tuple[int, _Tree]] = []
     for index_text, child in node.children.items():
-        if not _INDEX.match(index_text):
+        if not _INDEX.fullmatch(index_text):
             raise param.invalid("List indices start at 1.", name=f"{path}.{index_text}")
         indexed.append((int(index_text), child))
     limit = min(param.max_items or _HARD_MAX_ITEMS, _HARD_MAX_ITEMS)
@@ -253,13 +266,7 @@ def _parse_object(param: Param, node: _Tree | None, path: str) -> dict[str, Any]
         return None
     if node.value and not node.children:
         # V3 clients send style=json objects as one JSON string.
-        try:
-            decoded = json.loads(node.value)
-        except ValueError:
-            raise param.invalid("It must be an object.", name=path) from None
-        if not isinstance(decoded, dict):
-            raise param.invalid("It must be an object.", name=path)
-        node = _Tree.build(_flatten(decoded))
+        node = _json_tree(param, node.value, path, dict, "It must be an object.") or _Tree()
     return _parse_fields(param, node, path)
 
 
@@ -274,21 +281,44 @@ def _parse_fields(param: Param, node: _Tree, path: str) -> dict[str, Any]:
     return out
 
 
-def _flatten(value: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+def _flatten(value: Mapping[str, Any]) -> dict[str, str]:
+    """Decoded JSON back to the flat wire form; ``null`` is an absent value."""
     flat: dict[str, str] = {}
     for key, item in value.items():
-        name = f"{prefix}{key}"
-        if isinstance(item, Mapping):
-            flat.update(_flatten(item, f"{name}."))
-        elif isinstance(item, list):
-            for index, element in enumerate(item, start=1):
-                if isinstance(element, Mapping):
-                    flat.update(_flatten(element, f"{name}.{index}."))
-                else:
-                    flat[f"{name}.{index}"] = _scalar_text(element)
-        else:
-            flat[name] = _scalar_text(item)
+        _flatten_into(str(key), item, flat)
     return flat
+
+
+def _flatten_into(name: str, item: Any, flat: dict[str, str]) -> None:
+    if isinstance(item, Mapping):
+        for key, sub in item.items():
+            _flatten_into(f"{name}.{key}", sub, flat)
+    elif isinstance(item, list):
+        for index, element in enumerate(item, start=1):
+            _flatten_into(f"{name}.{index}", element, flat)
+    elif item is not None:
+        flat[name] = _scalar_text(item)
+
+
+def _load_json(param: Param, text: str, path: str, shape: type, detail: str) -> Any:
+    try:
+        decoded = json.loads(text)
+    # RecursionError: "[[[[...", nesting deeper than the decoder's stack.
+    except (ValueError, RecursionError):
+        raise param.invalid(detail, name=path) from None
+    if not isinstance(decoded, shape):
+        raise param.invalid(detail, name=path)
+    return decoded
+
+
+def _json_tree(param: Param, text: str, path: str, shape: type, detail: str) -> _Tree | None:
+    """A JSON list or object sent as one value, as the tree its flat form would give."""
+    decoded = _load_json(param, text, path, shape, detail)
+    try:
+        # Under one root name, so a list and an object flatten alike.
+        return _Tree.build(_flatten({"": decoded})).child("")
+    except RecursionError:
+        raise param.invalid(detail, name=path) from None
 
 
 def _scalar_text(value: Any) -> str:
@@ -298,12 +328,7 @@ def _scalar_text(value: Any) -> str:
 
 
 def _parse_json_list(param: Param, text: str, path: str) -> list[Any]:
-    try:
-        decoded = json.loads(text)
-    except ValueError:
-        raise param.invalid('It must be a JSON array such as ["a","b"].', name=path) from None
-    if not isinstance(decoded, list):
-        raise param.invalid('It must be a JSON array such as ["a","b"].', name=path)
+    decoded = _load_json(param, text, path, list, 'It must be a JSON array such as ["a","b"].')
     limit = min(param.max_items or _HARD_MAX_ITEMS, _HARD_MAX_ITEMS)
     if len(decoded) > limit:
         raise param.invalid(f"It accepts at most {limit} items.", name=path)

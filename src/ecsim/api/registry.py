@@ -63,7 +63,15 @@ class ActionGroup:
         declared = list(params)
         names = {p.name for p in declared}
         if idempotent and "ClientToken" not in names:
-            declared.append(String("ClientToken", max_length=64))
+            # at most 64 printable ASCII characters (reference §1.5)
+            declared.append(
+                String(
+                    "ClientToken",
+                    max_length=64,
+                    pattern=r"[\x20-\x7e]+",
+                    code="InvalidClientToken.ValueNotSupported",
+                )
+            )
         if dry_run and "DryRun" not in names:
             declared.append(Boolean("DryRun"))
 

@@ -8,6 +8,7 @@ a success has the root ``<ActionResponse>`` and an error the root ``<Error>``.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -16,6 +17,10 @@ __all__ = ["JSON_CONTENT_TYPE", "XML_CONTENT_TYPE", "render_json", "render_xml"]
 JSON_CONTENT_TYPE = "application/json;charset=utf-8"
 # tea-openapi parses an XML error only with exactly this content type.
 XML_CONTENT_TYPE = "text/xml;charset=utf-8"
+
+# Characters XML 1.0 cannot carry at all, not even as references; a user's string may hold
+# them (JSON escapes them), so XML shows U+FFFD in their place rather than break the document.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def render_json(body: dict[str, Any]) -> bytes:
@@ -49,5 +54,5 @@ def _element(name: str, value: Any, parts: list[str]) -> None:
     elif isinstance(value, bool):
         parts.append("true" if value else "false")
     elif value is not None:
-        parts.append(escape(str(value)))
+        parts.append(escape(_NOT_XML.sub("\ufffd", str(value))))
     parts.append(f"</{name}>")

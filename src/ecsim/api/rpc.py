@@ -2,7 +2,8 @@
 
 This is the only place that turns exceptions into responses: an ``EcsError`` becomes its code
 and HTTP status; anything else is logged with its traceback and answered as ``InternalError``
-(and is a bug). Every response carries a fresh upper-case UUID ``RequestId``.
+(and is a bug). Every response carries a fresh upper-case UUID ``RequestId``. Requests refused
+before they are parsed (``asgi``, ``protocol``) get their body from ``error_response`` here too.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from ecsim.errors import (
 )
 from ecsim.services import Services
 
-__all__ = ["OutgoingResponse", "RpcSkeleton"]
+__all__ = ["OutgoingResponse", "RpcSkeleton", "error_response"]
 
 log = logging.getLogger("ecsim.api")
 
@@ -103,19 +104,26 @@ class RpcSkeleton:
             log.exception("InternalError in %s (RequestId %s)", action or "?", request_id)
             return self._error(InternalError(), request_id, product, xml)
 
+    def reject(self, error: EcsError) -> OutgoingResponse:
+        """An error for a request refused before it is parsed (too large, wrong method)."""
+        return error_response(error, self._services.ids.request_id())
+
     def _call(
         self, spec: ActionSpec, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
         services = self._services
-        if not spec.mutating:
-            return spec.handler(ctx, params, services)
-        if spec.dry_run and params.get("DryRun"):
+        # DryRun is honoured wherever it is declared, Describe* actions included (they
+        # answer DryRunOperation too): the handler runs in full so every check it makes still
+        # wins, and its writes are rolled back.
+        if params.get("DryRun") is True:
             try:
                 with services.store.transaction():
-                    spec.handler(ctx, params, services)
+                    _invoke(spec, ctx, params, services)
                     raise _Rollback()
             except _Rollback:
                 raise DryRunOperation() from None
+        if not spec.mutating:
+            return _invoke(spec, ctx, params, services)
         with services.store.transaction():
             token = params.get("ClientToken")
             if spec.idempotent and token:
@@ -125,25 +133,43 @@ class RpcSkeleton:
                     scope,
                     token,
                     params,
-                    lambda: spec.handler(ctx, params, services),
+                    lambda: _invoke(spec, ctx, params, services),
                 )
-            return spec.handler(ctx, params, services)
+            return _invoke(spec, ctx, params, services)
 
     def _error(
         self, error: EcsError, request_id: str, product: Product | None, xml: bool
     ) -> OutgoingResponse:
-        host = product.host if product else _DEFAULT_HOST
-        code_product = product.code if product else "Ecs"
-        body = {
-            "RequestId": request_id,
-            "HostId": host,
-            "Code": error.code,
-            "Message": error.message,
-            "Recommend": (
-                f"https://api.aliyun.com/troubleshoot?q={error.code}"
-                f"&product={code_product}&requestId={request_id}"
-            ),
-        }
-        if xml:
-            return OutgoingResponse(error.http_status, render_xml("Error", body), XML_CONTENT_TYPE)
-        return OutgoingResponse(error.http_status, render_json(body), JSON_CONTENT_TYPE)
+        return error_response(error, request_id, product, xml=xml)
+
+
+def _invoke(
+    spec: ActionSpec, ctx: RequestContext, params: dict[str, Any], services: Services
+) -> dict[str, Any]:
+    result = spec.handler(ctx, params, services)
+    # pop-core takes any body with a top-level Code for an error, whatever the HTTP status:
+    # such a result is a handler bug, and failing inside the transaction undoes its writes.
+    if not isinstance(result, dict) or "Code" in result:
+        raise TypeError(f"{spec.name} returned a result that is not a success body")
+    return result
+
+
+def error_response(
+    error: EcsError, request_id: str, product: Product | None = None, *, xml: bool = False
+) -> OutgoingResponse:
+    """The error body every client understands: RequestId, HostId, Code, Message, Recommend."""
+    host = product.host if product else _DEFAULT_HOST
+    code_product = product.code if product else "Ecs"
+    body = {
+        "RequestId": request_id,
+        "HostId": host,
+        "Code": error.code,
+        "Message": error.message,
+        "Recommend": (
+            f"https://api.aliyun.com/troubleshoot?q={error.code}"
+            f"&product={code_product}&requestId={request_id}"
+        ),
+    }
+    if xml:
+        return OutgoingResponse(error.http_status, render_xml("Error", body), XML_CONTENT_TYPE)
+    return OutgoingResponse(error.http_status, render_json(body), JSON_CONTENT_TYPE)

@@ -8,39 +8,11 @@ from pathlib import Path
 import click
 
 from ecsim import __version__
-from ecsim.settings import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
+from ecsim.cli.account import account
+from ecsim.cli.calls import ecs, vpc
+from ecsim.cli.options import credentials_options
 
 __all__ = ["main"]
-
-_DEFAULT_ENDPOINT = "http://127.0.0.1:8080"
-
-
-def _credentials(f: click.decorators.FC) -> click.decorators.FC:
-    f = click.option(
-        "--access-key-secret",
-        envvar="ECSIM_ACCESS_KEY_SECRET",
-        default=DEFAULT_ACCESS_KEY_SECRET,
-        show_default=True,
-        help="AccessKeySecret (env ECSIM_ACCESS_KEY_SECRET).",
-    )(f)
-    f = click.option(
-        "--access-key-id",
-        envvar="ECSIM_ACCESS_KEY_ID",
-        default=DEFAULT_ACCESS_KEY_ID,
-        show_default=True,
-        help="AccessKeyId (env ECSIM_ACCESS_KEY_ID).",
-    )(f)
-    return f
-
-
-def _endpoint(f: click.decorators.FC) -> click.decorators.FC:
-    return click.option(
-        "--endpoint",
-        envvar="ECSIM_ENDPOINT",
-        default=_DEFAULT_ENDPOINT,
-        show_default=True,
-        help="The ecsim server (env ECSIM_ENDPOINT).",
-    )(f)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -50,7 +22,17 @@ def main() -> None:
 
     Start a server with `ecsim serve`, then point any Alibaba Cloud client at it
     (endpoint 127.0.0.1:8080, AccessKey ecsim / ecsim-secret), or use the client
-    subcommands below.
+    subcommands, which talk to --endpoint (env ECSIM_ENDPOINT, default
+    http://127.0.0.1:8080) with the root key unless told otherwise.
+
+    \b
+    Examples:
+      ecsim serve --port 8080 --data-dir .ecsim-data
+      ecsim ecs DescribeRegions --AcceptLanguage en-US
+      ecsim vpc DescribeVpcs --RegionId cn-hangzhou
+      ecsim account create --name b@aliyun.com
+
+    Run `ecsim COMMAND --help` for each command's options.
     """
 
 
@@ -71,7 +53,7 @@ def main() -> None:
     show_default=True,
     help="linux: real namespaces (needs root); none: API only; auto: linux when privileged.",
 )
-@_credentials
+@credentials_options
 @click.option(
     "--no-verify-signatures",
     is_flag=True,
@@ -104,6 +86,11 @@ def serve(
             realistic_delays=realistic_delays,
         )
     )
+
+
+main.add_command(ecs)
+main.add_command(vpc)
+main.add_command(account)
 
 
 if __name__ == "__main__":  # pragma: no cover

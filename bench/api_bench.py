@@ -1,0 +1,332 @@
+"""API benchmark: ecsim against moto, measured in the same run (``make bench``).
+
+Figures (medians over several rounds, since shared machines are noisy):
+- ecsim start-to-ready: spawn ``ecsim serve --port 0`` on a fresh data dir and time until it
+  prints ``ecsim ready on``;
+- DescribeRegions requests per second through the official Python SDK (alibabacloud-ecs20140526,
+  default V3 signature), and through aliyun-python-sdk-core (V1) for information;
+- moto_server's EC2 DescribeRegions through boto3, same request count, same single sequential
+  client; and the ratio ecsim / moto.
+
+Every server is a subprocess on loopback, separate from the client (this process); all of them
+are stopped at the end whatever happens. ``--quick`` makes a short run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import platform
+import re
+import selectors
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+_READY = re.compile(rb"ecsim ready on http://([^\s:]+):(\d+)")
+START_GOAL_SECONDS = 1.0
+RATIO_GOAL = 5.0
+KEY = ("ecsim", "ecsim-secret")
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    host: str
+    port: int
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+def _ecsim_command() -> list[str]:
+    # The console script users run, when it sits next to this interpreter (a venv).
+    script = Path(sys.executable).with_name("ecsim")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "ecsim"]
+
+
+def _drain(stream: IO[bytes]) -> None:
+    """Keep reading a child's pipe so a chatty child never blocks on a full pipe."""
+
+    def run() -> None:
+        with contextlib.suppress(OSError, ValueError):
+            while stream.read(65536):
+                pass
+
+    threading.Thread(target=run, daemon=True).start()
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def start_ecsim(data_dir: Path, timeout: float = 30.0) -> tuple[Server, float]:
+    """A running ecsim and the seconds from spawn to its ready line."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [
+            *_ecsim_command(),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--data-dir",
+            str(data_dir),
+            "--dataplane",
+            "none",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    assert process.stdout is not None
+    output = b""
+    try:
+        # selectors + os.read, not readline: a server that never gets ready must not hang us.
+        with selectors.DefaultSelector() as selector:
+            selector.register(process.stdout, selectors.EVENT_READ)
+            deadline = started + timeout
+            while (left := deadline - time.perf_counter()) > 0:
+                if not selector.select(left):
+                    continue
+                chunk = os.read(process.stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                output += chunk
+                match = _READY.search(output)
+                if match:
+                    elapsed = time.perf_counter() - started
+                    _drain(process.stdout)
+                    host, port = match.group(1).decode(), int(match.group(2))
+                    return Server(process, host, port), elapsed
+    except BaseException:
+        _stop(process)  # Ctrl-C while waiting must not leave a server behind
+        raise
+    _stop(process)
+    raise RuntimeError("ecsim did not become ready:\n" + output.decode(errors="replace"))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def start_moto(timeout: float = 60.0) -> tuple[Server, float]:
+    """moto_server on a free loopback port, and the seconds until it accepts connections."""
+    port = _free_port()
+    moto = Path(sys.executable).with_name("moto_server")
+    command = ([str(moto)] if moto.exists() else [sys.executable, "-m", "moto.server"]) + [
+        "-H",
+        "127.0.0.1",
+        "-p",
+        str(port),
+    ]
+    started = time.perf_counter()
+    # moto logs every request on stderr: discard it rather than let a pipe fill up.
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = started + timeout
+    try:
+        while time.perf_counter() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"moto_server exited with {process.returncode}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    return Server(process, "127.0.0.1", port), time.perf_counter() - started
+            except OSError:
+                time.sleep(0.01)
+    except BaseException:
+        _stop(process)
+        raise
+    _stop(process)
+    raise RuntimeError("moto_server did not start listening")
+
+
+@contextlib.contextmanager
+def running(server: Server) -> Iterator[Server]:
+    try:
+        yield server
+    finally:
+        _stop(server.process)
+
+
+def tea_caller(endpoint: str) -> Callable[[], object]:
+    from alibabacloud_ecs20140526 import models as ecs_models
+    from alibabacloud_ecs20140526.client import Client
+    from alibabacloud_tea_openapi import models as open_api_models
+
+    config = open_api_models.Config(
+        access_key_id=KEY[0],
+        access_key_secret=KEY[1],
+        region_id="cn-hangzhou",
+        endpoint=endpoint,
+        protocol="http",
+    )
+    client = Client(config)
+    request = ecs_models.DescribeRegionsRequest()
+    return lambda: client.describe_regions(request)
+
+
+def core_caller(endpoint: str) -> Callable[[], object]:
+    from aliyunsdkcore.client import AcsClient
+    from aliyunsdkecs.request.v20140526.DescribeRegionsRequest import DescribeRegionsRequest
+
+    client = AcsClient(KEY[0], KEY[1], "cn-hangzhou")
+    client.add_endpoint("cn-hangzhou", "Ecs", endpoint)
+
+    def call() -> object:
+        # A fresh request each time: the V1 SDK stamps nonce and timestamp into the request.
+        return client.do_action_with_exception(DescribeRegionsRequest())
+
+    return call
+
+
+def boto3_caller(endpoint: str) -> Callable[[], object]:
+    import boto3
+
+    client = boto3.client(
+        "ec2",
+        region_name="us-east-1",
+        endpoint_url=f"http://{endpoint}",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    call: Callable[[], object] = client.describe_regions
+    return call
+
+
+def requests_per_second(call: Callable[[], object], count: int) -> float:
+    started = time.perf_counter()
+    for _ in range(count):
+        call()
+    return count / (time.perf_counter() - started)
+
+
+@dataclass
+class Row:
+    metric: str
+    value: str
+    goal: str = ""
+    verdict: str = ""
+
+
+def _print_table(title: str, rows: Sequence[Row]) -> None:
+    widths = [max(len(getattr(r, f)) for r in rows) for f in ("metric", "value", "goal")]
+    print(title)
+    for row in rows:
+        print(
+            f"  {row.metric:<{widths[0]}}  {row.value:<{widths[1]}}"
+            f"  {row.goal:<{widths[2]}}  {row.verdict}".rstrip()
+        )
+
+
+def _rate(rps: float) -> str:
+    return f"{rps:,.0f} req/s ({1000 / rps:.2f} ms/call)"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="a short run (fewer calls)")
+    parser.add_argument("--requests", type=int, help="calls per round and client")
+    parser.add_argument("--rounds", type=int, help="rounds per client (median reported)")
+    parser.add_argument("--starts", type=int, help="server starts timed (median reported)")
+    args = parser.parse_args(argv)
+    count = args.requests or (200 if args.quick else 1000)
+    rounds = args.rounds or (3 if args.quick else 5)
+    starts = args.starts or (3 if args.quick else 7)
+    warmup = min(50, count)
+
+    # Loopback only: no proxy from the environment may sit between client and server.
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        os.environ.pop(name, None)
+    os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
+    # The SDKs leave pooled sockets to the garbage collector; that is not what we measure.
+    warnings.simplefilter("ignore", ResourceWarning)
+
+    print(
+        f"ecsim API benchmark: {count} calls x {rounds} rounds per client, {starts} starts; "
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs",
+        flush=True,
+    )
+
+    with tempfile.TemporaryDirectory(prefix="ecsim-bench-") as tmp:
+        start_times = []
+        for i in range(starts):
+            server, elapsed = start_ecsim(Path(tmp) / f"start-{i}")
+            with running(server):
+                start_times.append(elapsed)
+        start_median = statistics.median(start_times)
+        print(f"  start-to-ready: {', '.join(f'{t:.3f}' for t in start_times)} s", flush=True)
+
+        ecsim_server, _ = start_ecsim(Path(tmp) / "run")
+        with running(ecsim_server):
+            moto_server, moto_start = start_moto()
+            with running(moto_server):
+                callers = {
+                    "tea": tea_caller(ecsim_server.endpoint),
+                    "core": core_caller(ecsim_server.endpoint),
+                    "moto": boto3_caller(moto_server.endpoint),
+                }
+                for call in callers.values():
+                    for _ in range(warmup):
+                        call()
+                rates: dict[str, list[float]] = {name: [] for name in callers}
+                # Rounds alternate between clients so drift in machine load hits all alike.
+                for round_no in range(rounds):
+                    for name, call in callers.items():
+                        rates[name].append(requests_per_second(call, count))
+                    print(
+                        f"  round {round_no + 1}/{rounds}: "
+                        + ", ".join(f"{n} {rates[n][-1]:,.0f}/s" for n in callers),
+                        flush=True,
+                    )
+
+    tea, core, moto = (statistics.median(rates[n]) for n in ("tea", "core", "moto"))
+    ratio = tea / moto
+    print()
+    _print_table(
+        "Results (medians)",
+        [
+            Row("metric", "value", "goal", ""),
+            Row(
+                "ecsim start-to-ready (fresh data dir)",
+                f"{start_median * 1000:.0f} ms",
+                f"<= {START_GOAL_SECONDS:.0f} s",
+                "met" if start_median <= START_GOAL_SECONDS else "MISSED",
+            ),
+            Row("DescribeRegions, tea SDK V3 -> ecsim", _rate(tea)),
+            Row("DescribeRegions, core SDK V1 -> ecsim", _rate(core), "(information)"),
+            Row("DescribeRegions, boto3 -> moto_server", _rate(moto), "(anchor)"),
+            Row(
+                "ratio ecsim (tea V3) / moto",
+                f"{ratio:.1f}x",
+                f">= {RATIO_GOAL:.0f}x",
+                "met" if ratio >= RATIO_GOAL else "MISSED",
+            ),
+            Row("moto_server start-to-listening (1 start)", f"{moto_start * 1000:.0f} ms"),
+        ],
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
