@@ -11,8 +11,13 @@ from ecsim.api.registry import Registry
 from ecsim.api.rpc import RpcSkeleton
 from ecsim.clock import Clock, SystemClock
 from ecsim.control.accounts import Accounts
+from ecsim.control.addresses import Addresses
 from ecsim.control.catalog import load_catalog
 from ecsim.control.idempotency import ClientTokens
+from ecsim.control.networks import Networks
+from ecsim.control.security_group_rules import SecurityGroupRules
+from ecsim.control.security_groups import SecurityGroups
+from ecsim.control.tags import Tags
 from ecsim.ids import IdFactory
 from ecsim.services import Services
 from ecsim.settings import Settings
@@ -39,13 +44,22 @@ def build_app(
     store = SqliteStore(settings.database_path)
     accounts = Accounts(store, ids, clock)
     accounts.ensure_root(settings.access_key_id, settings.access_key_secret)
+    catalog = load_catalog()
+    limits = settings.limits
+    tags = Tags(store)
     services = Services(
         store=store,
         clock=clock,
         ids=ids,
         accounts=accounts,
-        catalog=load_catalog(),
+        catalog=catalog,
         client_tokens=ClientTokens(store),
+        tags=tags,
+        networks=Networks(store, ids, clock, catalog, limits, tags),
+        addresses=Addresses(store, ids, clock, limits, tags),
+        security_groups=SecurityGroups(store, ids, clock, limits, accounts, tags),
+        security_group_rules=SecurityGroupRules(store, ids, clock, limits, accounts),
+        limits=limits,
     )
     registry = Registry(ACTION_GROUPS)
     authenticator = Authenticator(

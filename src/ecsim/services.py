@@ -10,9 +10,15 @@ from dataclasses import dataclass
 
 from ecsim.clock import Clock
 from ecsim.control.accounts import Accounts
+from ecsim.control.addresses import Addresses
 from ecsim.control.catalog import Catalog
 from ecsim.control.idempotency import ClientTokens
+from ecsim.control.networks import Networks
+from ecsim.control.security_group_rules import SecurityGroupRules
+from ecsim.control.security_groups import SecurityGroups
+from ecsim.control.tags import Tags
 from ecsim.ids import IdFactory
+from ecsim.settings import Limits
 from ecsim.store.base import Store
 
 __all__ = ["Services"]
@@ -26,3 +32,9 @@ class Services:
     accounts: Accounts
     catalog: Catalog
     client_tokens: ClientTokens
+    tags: Tags
+    networks: Networks
+    addresses: Addresses
+    security_groups: SecurityGroups
+    security_group_rules: SecurityGroupRules
+    limits: Limits

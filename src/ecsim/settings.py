@@ -33,6 +33,15 @@ class Limits:
     nonce_window_seconds: int = 15 * 60
     # Largest request body we read (UserData is at most 32 KiB; leave room for form bodies).
     max_body_bytes: int = 4 * 1024 * 1024
+    # Security groups (reference §2.3; the emulator defaults of its last line).
+    security_groups_per_region: int = 100
+    security_groups_per_interface: int = 5
+    rules_per_security_group: int = 200
+    group_reference_rules_per_group: int = 20
+    # VPC networking (Alibaba's documented defaults).
+    vpcs_per_region: int = 10
+    vswitches_per_vpc: int = 150
+    eips_per_region: int = 20
 
 
 @dataclass(frozen=True)

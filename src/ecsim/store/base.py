@@ -8,12 +8,20 @@ to the model), so no ORM object leaks out of the store.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-__all__ = ["AccessKeyRecord", "AccountRecord", "ResourceRecord", "Store", "TokenRecord"]
+__all__ = [
+    "AccessKeyRecord",
+    "AccountRecord",
+    "ResourceRecord",
+    "Store",
+    "TagOwner",
+    "TagRow",
+    "TokenRecord",
+]
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,24 @@ class ResourceRecord:
     body: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class TagOwner:
+    """The resource a tag belongs to, with the account and region it lives in."""
+
+    account_id: str
+    region_id: str
+    resource_type: str
+    resource_id: str
+
+
+@dataclass(frozen=True)
+class TagRow:
+    resource_type: str
+    resource_id: str
+    key: str
+    value: str
+
+
 class Store(Protocol):
     def transaction(self) -> AbstractContextManager[None]:
         """All writes inside commit together, durably, or not at all. Re-entrant."""
@@ -72,6 +98,22 @@ class Store(Protocol):
     def list_resources(
         self, kind: str, account_id: str, region_id: str | None = None
     ) -> Iterator[ResourceRecord]: ...
+
+    # tags, for every resource type (insertion order kept)
+    def get_tags(self, resource_type: str, resource_id: str) -> dict[str, str]: ...
+    def put_tags(self, owner: TagOwner, tags: Mapping[str, str]) -> None:
+        """Add tags, overwriting the value of keys already present."""
+        ...
+
+    def delete_tags(
+        self, resource_type: str, resource_id: str, keys: Iterable[str] | None = None
+    ) -> None:
+        """Delete the named keys, or every tag of the resource when ``keys`` is None."""
+        ...
+
+    def list_tags(
+        self, account_id: str, region_id: str, resource_type: str | None = None
+    ) -> list[TagRow]: ...
 
     # sequences (account ids, addresses handed out, ...)
     def next_value(self, sequence: str, start: int) -> int: ...

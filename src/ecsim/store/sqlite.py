@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,6 +17,8 @@ from ecsim.store.base import (
     AccessKeyRecord,
     AccountRecord,
     ResourceRecord,
+    TagOwner,
+    TagRow,
     TokenRecord,
 )
 
@@ -56,6 +58,17 @@ CREATE TABLE IF NOT EXISTS resources (
 );
 CREATE INDEX IF NOT EXISTS resources_by_owner ON resources (kind, account_id, region_id, seq);
 CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS tags (
+    resource_type TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
+    tag_key TEXT NOT NULL,
+    tag_value TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    region_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (resource_type, resource_id, tag_key)
+);
+CREATE INDEX IF NOT EXISTS tags_by_owner ON tags (account_id, region_id, resource_type, seq);
 """
 
 
@@ -215,6 +228,68 @@ class SqliteStore:
                 (kind, account_id, region_id),
             ).fetchall()
         return (_resource(row) for row in rows)
+
+    # tags --------------------------------------------------------------------------------
+
+    def get_tags(self, resource_type: str, resource_id: str) -> dict[str, str]:
+        rows = self._db.execute(
+            "SELECT tag_key, tag_value FROM tags WHERE resource_type = ? AND resource_id = ? "
+            "ORDER BY seq",
+            (resource_type, resource_id),
+        ).fetchall()
+        return {key: value for key, value in rows}
+
+    def put_tags(self, owner: TagOwner, tags: Mapping[str, str]) -> None:
+        with self.transaction():
+            for key, value in tags.items():
+                updated = self._db.execute(
+                    "UPDATE tags SET tag_value = ? "
+                    "WHERE resource_type = ? AND resource_id = ? AND tag_key = ?",
+                    (value, owner.resource_type, owner.resource_id, key),
+                ).rowcount
+                if not updated:
+                    self._db.execute(
+                        "INSERT INTO tags(resource_type, resource_id, tag_key, tag_value, "
+                        "account_id, region_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            owner.resource_type,
+                            owner.resource_id,
+                            key,
+                            value,
+                            owner.account_id,
+                            owner.region_id,
+                            self.next_value("tag_seq", 1),
+                        ),
+                    )
+
+    def delete_tags(
+        self, resource_type: str, resource_id: str, keys: Iterable[str] | None = None
+    ) -> None:
+        with self.transaction():
+            if keys is None:
+                self._db.execute(
+                    "DELETE FROM tags WHERE resource_type = ? AND resource_id = ?",
+                    (resource_type, resource_id),
+                )
+                return
+            self._db.executemany(
+                "DELETE FROM tags WHERE resource_type = ? AND resource_id = ? AND tag_key = ?",
+                [(resource_type, resource_id, key) for key in keys],
+            )
+
+    def list_tags(
+        self, account_id: str, region_id: str, resource_type: str | None = None
+    ) -> list[TagRow]:
+        query = (
+            "SELECT resource_type, resource_id, tag_key, tag_value FROM tags "
+            "WHERE account_id = ? AND region_id = ?"
+        )
+        args: tuple[str, ...] = (account_id, region_id)
+        if resource_type is not None:
+            query += " AND resource_type = ?"
+            args += (resource_type,)
+        rows = self._db.execute(query + " ORDER BY seq", args).fetchall()
+        return [TagRow(*row) for row in rows]
 
     def next_value(self, sequence: str, start: int) -> int:
         with self.transaction():

@@ -1,6 +1,17 @@
-"""Handlers, one module per resource family; each exposes an ``ActionGroup`` named ``actions``."""
+"""Handlers, one module per resource family; each exposes its ``ActionGroup``s."""
 
-from ecsim.api.actions import accounts, instance_types, regions, zones
+from ecsim.api.actions import (
+    accounts,
+    eips,
+    instance_types,
+    regions,
+    security_group_rules,
+    security_groups,
+    tags,
+    vpcs,
+    vswitches,
+    zones,
+)
 from ecsim.api.registry import ActionGroup
 
 __all__ = ["ACTION_GROUPS"]
@@ -10,4 +21,13 @@ ACTION_GROUPS: tuple[ActionGroup, ...] = (
     zones.actions,
     instance_types.actions,
     accounts.actions,
+    vpcs.ecs_actions,
+    vpcs.vpc_actions,
+    vswitches.ecs_actions,
+    vswitches.vpc_actions,
+    eips.ecs_actions,
+    eips.vpc_actions,
+    security_groups.actions,
+    security_group_rules.actions,
+    tags.actions,
 )

@@ -1,0 +1,1 @@
+"""Rule evaluation and reachability: pure functions over model values, no I/O."""

@@ -1,0 +1,1 @@
+"""Model <-> JSON documents, one module per family (no pickle, no ORM objects)."""
