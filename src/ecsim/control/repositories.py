@@ -44,7 +44,7 @@ class SecurityGroupRepository:
             raise security_group_not_found()
         return group
 
-    def list(self, account_id: str, region_id: str | None = None) -> list[SecurityGroup]:
+    def owned_by(self, account_id: str, region_id: str | None = None) -> list[SecurityGroup]:
         return [
             sg_codec.decode_security_group(record)
             for record in self._store.list_resources(sg_codec.KIND, account_id, region_id)
@@ -65,7 +65,7 @@ class NetworkInterfaceRepository:
         record = self._store.get_resource(eni_codec.KIND, eni_id)
         return eni_codec.decode_network_interface(record) if record else None
 
-    def list(self, account_id: str, region_id: str | None = None) -> list[NetworkInterface]:
+    def owned_by(self, account_id: str, region_id: str | None = None) -> list[NetworkInterface]:
         return [
             eni_codec.decode_network_interface(record)
             for record in self._store.list_resources(eni_codec.KIND, account_id, region_id)
@@ -75,7 +75,7 @@ class NetworkInterfaceRepository:
         """Interfaces in ``group`` (its account and region: membership never crosses them)."""
         return [
             eni
-            for eni in self.list(group.account_id, group.region_id)
+            for eni in self.owned_by(group.account_id, group.region_id)
             if group.group_id in eni.security_group_ids
         ]
 
