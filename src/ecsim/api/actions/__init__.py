@@ -30,4 +30,5 @@ ACTION_GROUPS: tuple[ActionGroup, ...] = (
     security_groups.actions,
     security_group_rules.actions,
     tags.actions,
+    tags.vpc_actions,
 )
