@@ -29,7 +29,14 @@ $(VENV)/.installed-test: $(STAMP) pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-install-test: install $(VENV)/.installed-test
+# The Node client (@alicloud/pop-core) for the cross-language test, when npm is available.
+NODE_DIR := .node
+$(NODE_DIR)/.installed:
+	@if command -v npm >/dev/null; then \
+		npm install --silent --no-audit --no-fund --prefix $(NODE_DIR) @alicloud/pop-core@1.8.0 >/dev/null && touch $@; \
+	else echo "npm not found: the Node client test will be skipped"; fi
+
+install-test: install $(VENV)/.installed-test $(NODE_DIR)/.installed
 
 serve: install
 	$(BIN)/ecsim serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
@@ -58,6 +65,8 @@ $(VENV)/.installed-bench: $(STAMP) pyproject.toml
 BENCH_ARGS ?=
 bench: install $(VENV)/.installed-test $(VENV)/.installed-bench
 	$(BIN)/python bench/api_bench.py $(BENCH_ARGS)
+	$(BIN)/python bench/security_groups_bench.py $(BENCH_ARGS)
+	$(BIN)/python bench/engine_bench.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(DATA_DIR) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(NODE_DIR) $(DATA_DIR) .mypy_cache .pytest_cache .ruff_cache

@@ -15,158 +15,21 @@ are stopped at the end whatever happens. ``--quick`` makes a short run.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import platform
-import re
-import selectors
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO
 
-_READY = re.compile(rb"ecsim ready on http://([^\s:]+):(\d+)")
+from report import Row, print_table, rate
+from servers import KEY, running, start_ecsim, start_moto
+
 START_GOAL_SECONDS = 1.0
 RATIO_GOAL = 5.0
-KEY = ("ecsim", "ecsim-secret")
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    host: str
-    port: int
-
-    @property
-    def endpoint(self) -> str:
-        return f"{self.host}:{self.port}"
-
-
-def _ecsim_command() -> list[str]:
-    # The console script users run, when it sits next to this interpreter (a venv).
-    script = Path(sys.executable).with_name("ecsim")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "ecsim"]
-
-
-def _drain(stream: IO[bytes]) -> None:
-    """Keep reading a child's pipe so a chatty child never blocks on a full pipe."""
-
-    def run() -> None:
-        with contextlib.suppress(OSError, ValueError):
-            while stream.read(65536):
-                pass
-
-    threading.Thread(target=run, daemon=True).start()
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def start_ecsim(data_dir: Path, timeout: float = 30.0) -> tuple[Server, float]:
-    """A running ecsim and the seconds from spawn to its ready line."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [
-            *_ecsim_command(),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--data-dir",
-            str(data_dir),
-            "--dataplane",
-            "none",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    assert process.stdout is not None
-    output = b""
-    try:
-        # selectors + os.read, not readline: a server that never gets ready must not hang us.
-        with selectors.DefaultSelector() as selector:
-            selector.register(process.stdout, selectors.EVENT_READ)
-            deadline = started + timeout
-            while (left := deadline - time.perf_counter()) > 0:
-                if not selector.select(left):
-                    continue
-                chunk = os.read(process.stdout.fileno(), 65536)
-                if not chunk:
-                    break
-                output += chunk
-                match = _READY.search(output)
-                if match:
-                    elapsed = time.perf_counter() - started
-                    _drain(process.stdout)
-                    host, port = match.group(1).decode(), int(match.group(2))
-                    return Server(process, host, port), elapsed
-    except BaseException:
-        _stop(process)  # Ctrl-C while waiting must not leave a server behind
-        raise
-    _stop(process)
-    raise RuntimeError("ecsim did not become ready:\n" + output.decode(errors="replace"))
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
-def start_moto(timeout: float = 60.0) -> tuple[Server, float]:
-    """moto_server on a free loopback port, and the seconds until it accepts connections."""
-    port = _free_port()
-    moto = Path(sys.executable).with_name("moto_server")
-    command = ([str(moto)] if moto.exists() else [sys.executable, "-m", "moto.server"]) + [
-        "-H",
-        "127.0.0.1",
-        "-p",
-        str(port),
-    ]
-    started = time.perf_counter()
-    # moto logs every request on stderr: discard it rather than let a pipe fill up.
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = started + timeout
-    try:
-        while time.perf_counter() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"moto_server exited with {process.returncode}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    return Server(process, "127.0.0.1", port), time.perf_counter() - started
-            except OSError:
-                time.sleep(0.01)
-    except BaseException:
-        _stop(process)
-        raise
-    _stop(process)
-    raise RuntimeError("moto_server did not start listening")
-
-
-@contextlib.contextmanager
-def running(server: Server) -> Iterator[Server]:
-    try:
-        yield server
-    finally:
-        _stop(server.process)
 
 
 def tea_caller(endpoint: str) -> Callable[[], object]:
@@ -219,28 +82,6 @@ def requests_per_second(call: Callable[[], object], count: int) -> float:
     for _ in range(count):
         call()
     return count / (time.perf_counter() - started)
-
-
-@dataclass
-class Row:
-    metric: str
-    value: str
-    goal: str = ""
-    verdict: str = ""
-
-
-def _print_table(title: str, rows: Sequence[Row]) -> None:
-    widths = [max(len(getattr(r, f)) for r in rows) for f in ("metric", "value", "goal")]
-    print(title)
-    for row in rows:
-        print(
-            f"  {row.metric:<{widths[0]}}  {row.value:<{widths[1]}}"
-            f"  {row.goal:<{widths[2]}}  {row.verdict}".rstrip()
-        )
-
-
-def _rate(rps: float) -> str:
-    return f"{rps:,.0f} req/s ({1000 / rps:.2f} ms/call)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -303,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     tea, core, moto = (statistics.median(rates[n]) for n in ("tea", "core", "moto"))
     ratio = tea / moto
     print()
-    _print_table(
+    print_table(
         "Results (medians)",
         [
             Row("metric", "value", "goal", ""),
@@ -313,9 +154,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"<= {START_GOAL_SECONDS:.0f} s",
                 "met" if start_median <= START_GOAL_SECONDS else "MISSED",
             ),
-            Row("DescribeRegions, tea SDK V3 -> ecsim", _rate(tea)),
-            Row("DescribeRegions, core SDK V1 -> ecsim", _rate(core), "(information)"),
-            Row("DescribeRegions, boto3 -> moto_server", _rate(moto), "(anchor)"),
+            Row("DescribeRegions, tea SDK V3 -> ecsim", rate(tea)),
+            Row("DescribeRegions, core SDK V1 -> ecsim", rate(core), "(information)"),
+            Row("DescribeRegions, boto3 -> moto_server", rate(moto), "(anchor)"),
             Row(
                 "ratio ecsim (tea V3) / moto",
                 f"{ratio:.1f}x",

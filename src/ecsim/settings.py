@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Literal
 
@@ -13,6 +14,7 @@ __all__ = [
     "ROOT_ACCOUNT_NAME",
     "Limits",
     "Settings",
+    "limits_from",
 ]
 
 ROOT_ACCOUNT_ID = "1000000000000001"
@@ -42,6 +44,25 @@ class Limits:
     vpcs_per_region: int = 10
     vswitches_per_vpc: int = 150
     eips_per_region: int = 20
+
+
+def limits_from(assignments: Iterable[str], base: Limits | None = None) -> Limits:
+    """``NAME=N`` overrides (``ecsim serve --limit security_groups_per_region=2000``)."""
+    known = {f.name for f in fields(Limits)}
+    changes: dict[str, int] = {}
+    for assignment in assignments:
+        name, sep, value = assignment.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or name not in known:
+            raise ValueError(f"unknown limit {assignment!r}; known: {', '.join(sorted(known))}")
+        try:
+            number = int(value)
+        except ValueError:
+            raise ValueError(f"limit {name} needs an integer, not {value!r}") from None
+        if number < 0:
+            raise ValueError(f"limit {name} cannot be negative")
+        changes[name] = number
+    return replace(base or Limits(), **changes)
 
 
 @dataclass(frozen=True)

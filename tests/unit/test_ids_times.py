@@ -62,3 +62,15 @@ def test_frozen_clock_advances() -> None:
     clock.advance(90)
     assert (clock.now() - start).total_seconds() == 90
     assert clock.monotonic() - mono == 90
+
+
+def test_limits_from_overrides() -> None:
+    from ecsim.settings import Limits, limits_from
+
+    limits = limits_from(["security_groups_per_region=2000", "rules-per-security-group=5"])
+    assert limits.security_groups_per_region == 2000
+    assert limits.rules_per_security_group == 5
+    assert limits.vpcs_per_region == Limits().vpcs_per_region
+    for bad in ("nope=1", "security_groups_per_region", "vpcs_per_region=x", "vpcs_per_region=-1"):
+        with pytest.raises(ValueError):
+            limits_from([bad])

@@ -60,6 +60,13 @@ def main() -> None:
     help="Accept requests without checking their signatures (local experiments only).",
 )
 @click.option("--realistic-delays", is_flag=True, help="Take about as long as the real cloud.")
+@click.option(
+    "--limit",
+    "limits",
+    multiple=True,
+    metavar="NAME=N",
+    help="Override a quota, e.g. --limit security_groups_per_region=2000 (repeatable).",
+)
 def serve(
     host: str,
     port: int,
@@ -69,10 +76,16 @@ def serve(
     access_key_secret: str,
     no_verify_signatures: bool,
     realistic_delays: bool,
+    limits: tuple[str, ...],
 ) -> None:
     """Run the ecsim server."""
     from ecsim.server import serve as run
-    from ecsim.settings import Settings
+    from ecsim.settings import Settings, limits_from
+
+    try:
+        quotas = limits_from(limits)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--limit") from None
 
     run(
         Settings(
@@ -84,6 +97,7 @@ def serve(
             access_key_secret=access_key_secret,
             verify_signatures=not no_verify_signatures,
             realistic_delays=realistic_delays,
+            limits=quotas,
         )
     )
 
