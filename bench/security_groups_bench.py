@@ -147,6 +147,12 @@ def _median_of(rounds: int, measure: Callable[[int], float]) -> tuple[float, lis
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="a short run")
+    parser.add_argument(
+        "--sync",
+        choices=("full", "normal"),
+        default="full",
+        help="ecsim's commit durability (serve --sync); full is the default",
+    )
     args = parser.parse_args(argv)
     authorize_calls = 200 if args.quick else 1000
     describe_calls = 200 if args.quick else 1000
@@ -157,6 +163,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="ecsim-bench-") as tmp:
         limits = [
+            "--sync",
+            args.sync,
             "--limit",
             f"security_groups_per_region={GROUPS_PRESENT + GROUPS_FOR_RULES * rounds + 10}",
         ]
@@ -192,7 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "Results (medians)",
         [
             Row("metric", "value", "goal", ""),
-            Row("AuthorizeSecurityGroup, tea V3 -> ecsim", rate(results["ecsim"]["authorize"])),
+            Row(
+                f"AuthorizeSecurityGroup, tea V3 -> ecsim (--sync {args.sync})",
+                rate(results["ecsim"]["authorize"]),
+            ),
             Row(
                 "AuthorizeSecurityGroupIngress, boto3 -> moto",
                 rate(results["moto"]["authorize"]),

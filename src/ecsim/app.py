@@ -41,7 +41,7 @@ def build_app(
 ) -> Application:
     clock = clock or SystemClock()
     ids = ids or IdFactory()
-    store = SqliteStore(settings.database_path)
+    store = SqliteStore(settings.database_path, sync=settings.sync)
     accounts = Accounts(store, ids, clock)
     accounts.ensure_root(settings.access_key_id, settings.access_key_secret)
     catalog = load_catalog()

@@ -75,6 +75,9 @@ class Settings:
     access_key_secret: str = DEFAULT_ACCESS_KEY_SECRET
     verify_signatures: bool = True
     realistic_delays: bool = False
+    # full: each commit is fsynced before the answer; normal: it survives a crash of ecsim
+    # (the WAL is written) but not of the machine, and mutating calls are faster.
+    sync: Literal["full", "normal"] = "full"
     # Keep state in memory only (tests); the data dir is then unused.
     in_memory: bool = False
     limits: Limits = field(default_factory=Limits)

@@ -87,3 +87,50 @@ def test_account_names_are_unique(store: SqliteStore) -> None:
     with pytest.raises(Exception, match="UNIQUE"):
         store.add_account(AccountRecord("2", "a@x", "t"))
     assert [a.account_id for a in store.list_accounts()] == ["1"]
+
+
+@pytest.mark.parametrize("sync", ["full", "normal"])
+def test_sync_modes_commit(tmp_path: Path, sync: str) -> None:
+    path = str(tmp_path / "state.sqlite3")
+    first = SqliteStore(path, sync=sync)
+    first.put_resource(_record("vpc-a"))
+    first.close()
+    second = SqliteStore(path, sync=sync)
+    try:
+        assert second.get_resource("vpc", "vpc-a") is not None
+    finally:
+        second.close()
+    with pytest.raises(ValueError):
+        SqliteStore(path, sync="off")
+
+
+def test_cache_forgets_rolled_back_writes(store: SqliteStore) -> None:
+    store.put_resource(_record("vpc-a"))
+    with pytest.raises(RuntimeError), store.transaction():
+        store.put_resource(ResourceRecord("vpc", "vpc-a", "1", "cn-hangzhou", {"Name": "new"}))
+        store.delete_resource("vpc", "vpc-a")
+        raise RuntimeError("boom")
+    record = store.get_resource("vpc", "vpc-a")
+    assert record is not None and record.body == {"Name": "vpc-a"}
+    assert [r.resource_id for r in store.list_resources("vpc", "1")] == ["vpc-a"]
+
+
+def test_decoded_values_follow_the_current_row(store: SqliteStore) -> None:
+    calls: list[str] = []
+
+    def decode(record: ResourceRecord) -> str:
+        calls.append(record.resource_id)
+        return str(record.body["Name"])
+
+    store.put_resource(_record("vpc-a"))
+    first = store.get_resource("vpc", "vpc-a")
+    assert first is not None
+    assert store.decoded(first, decode) == "vpc-a"
+    assert store.decoded(first, decode) == "vpc-a"
+    assert calls == ["vpc-a"]
+    store.put_resource(ResourceRecord("vpc", "vpc-a", "1", "cn-hangzhou", {"Name": "b"}))
+    second = store.get_resource("vpc", "vpc-a")
+    assert second is not None and store.decoded(second, decode) == "b"
+    store.put_resource(_record("vpc-c"), decoded="seeded")
+    third = store.get_resource("vpc", "vpc-c")
+    assert third is not None and store.decoded(third, decode) == "seeded"

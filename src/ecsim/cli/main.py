@@ -61,6 +61,14 @@ def main() -> None:
 )
 @click.option("--realistic-delays", is_flag=True, help="Take about as long as the real cloud.")
 @click.option(
+    "--sync",
+    type=click.Choice(["full", "normal"]),
+    default="full",
+    show_default=True,
+    help="full: every change is fsynced before the answer; normal: survives a crash of "
+    "ecsim but not of the machine, and changes are faster.",
+)
+@click.option(
     "--limit",
     "limits",
     multiple=True,
@@ -76,6 +84,7 @@ def serve(
     access_key_secret: str,
     no_verify_signatures: bool,
     realistic_delays: bool,
+    sync: str,
     limits: tuple[str, ...],
 ) -> None:
     """Run the ecsim server."""
@@ -98,6 +107,7 @@ def serve(
             verify_signatures=not no_verify_signatures,
             realistic_delays=realistic_delays,
             limits=quotas,
+            sync=sync,  # type: ignore[arg-type]  # click.Choice checked it
         )
     )
 

@@ -118,7 +118,7 @@ class Addresses:
 
     def get(self, account_id: str, allocation_id: str, region_id: str | None = None) -> Eip:
         record = self._store.get_resource(codec.KIND, allocation_id)
-        eip = codec.decode_eip(record) if record else None
+        eip = self._store.decoded(record, codec.decode_eip) if record else None
         if (
             eip is None
             or eip.account_id != account_id
@@ -129,7 +129,7 @@ class Addresses:
 
     def owned_by(self, account_id: str, region_id: str | None = None) -> list[Eip]:
         return [
-            codec.decode_eip(record)
+            self._store.decoded(record, codec.decode_eip)
             for record in self._store.list_resources(codec.KIND, account_id, region_id)
         ]
 
@@ -256,7 +256,7 @@ class Addresses:
     # -- helpers
 
     def _save(self, eip: Eip) -> None:
-        self._store.put_resource(codec.encode_eip(eip))
+        self._store.put_resource(codec.encode_eip(eip), decoded=eip)
 
     def _chosen(self, address: ipaddress.IPv4Address) -> ipaddress.IPv4Address:
         if not self._pool.contains(address):

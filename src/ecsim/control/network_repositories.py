@@ -28,7 +28,7 @@ class VpcRepository:
 
     def find(self, vpc_id: str) -> Vpc | None:
         record = self._store.get_resource(codec.KIND_VPC, vpc_id)
-        return codec.decode_vpc(record) if record else None
+        return self._store.decoded(record, codec.decode_vpc) if record else None
 
     def get(self, account_id: str, vpc_id: str, region_id: str | None = None) -> Vpc:
         """The caller's VPC, in ``region_id`` when given; otherwise NotFound."""
@@ -43,12 +43,12 @@ class VpcRepository:
 
     def owned_by(self, account_id: str, region_id: str | None = None) -> list[Vpc]:
         return [
-            codec.decode_vpc(record)
+            self._store.decoded(record, codec.decode_vpc)
             for record in self._store.list_resources(codec.KIND_VPC, account_id, region_id)
         ]
 
     def save(self, vpc: Vpc) -> None:
-        self._store.put_resource(codec.encode_vpc(vpc))
+        self._store.put_resource(codec.encode_vpc(vpc), decoded=vpc)
 
     def delete(self, vpc_id: str) -> None:
         self._store.delete_resource(codec.KIND_VPC, vpc_id)
@@ -60,7 +60,7 @@ class VSwitchRepository:
 
     def find(self, vswitch_id: str) -> VSwitch | None:
         record = self._store.get_resource(codec.KIND_VSWITCH, vswitch_id)
-        return codec.decode_vswitch(record) if record else None
+        return self._store.decoded(record, codec.decode_vswitch) if record else None
 
     def get(self, account_id: str, vswitch_id: str, region_id: str | None = None) -> VSwitch:
         """The caller's vSwitch, in ``region_id`` when given; otherwise NotFound."""
@@ -75,7 +75,7 @@ class VSwitchRepository:
 
     def owned_by(self, account_id: str, region_id: str | None = None) -> list[VSwitch]:
         return [
-            codec.decode_vswitch(record)
+            self._store.decoded(record, codec.decode_vswitch)
             for record in self._store.list_resources(codec.KIND_VSWITCH, account_id, region_id)
         ]
 
@@ -83,7 +83,7 @@ class VSwitchRepository:
         return [s for s in self.owned_by(vpc.account_id, vpc.region_id) if s.vpc_id == vpc.vpc_id]
 
     def save(self, vswitch: VSwitch) -> None:
-        self._store.put_resource(codec.encode_vswitch(vswitch))
+        self._store.put_resource(codec.encode_vswitch(vswitch), decoded=vswitch)
 
     def delete(self, vswitch_id: str) -> None:
         self._store.delete_resource(codec.KIND_VSWITCH, vswitch_id)

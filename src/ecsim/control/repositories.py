@@ -31,7 +31,7 @@ class SecurityGroupRepository:
     def find(self, group_id: str) -> SecurityGroup | None:
         """A group of any account (cross-account references need this)."""
         record = self._store.get_resource(sg_codec.KIND, group_id)
-        return sg_codec.decode_security_group(record) if record else None
+        return self._store.decoded(record, sg_codec.decode_security_group) if record else None
 
     def get(self, account_id: str, group_id: str, region_id: str | None = None) -> SecurityGroup:
         """The caller's group, in ``region_id`` when given; otherwise NotFound."""
@@ -46,12 +46,12 @@ class SecurityGroupRepository:
 
     def owned_by(self, account_id: str, region_id: str | None = None) -> list[SecurityGroup]:
         return [
-            sg_codec.decode_security_group(record)
+            self._store.decoded(record, sg_codec.decode_security_group)
             for record in self._store.list_resources(sg_codec.KIND, account_id, region_id)
         ]
 
     def save(self, group: SecurityGroup) -> None:
-        self._store.put_resource(sg_codec.encode_security_group(group))
+        self._store.put_resource(sg_codec.encode_security_group(group), decoded=group)
 
     def delete(self, group_id: str) -> None:
         self._store.delete_resource(sg_codec.KIND, group_id)
@@ -63,11 +63,11 @@ class NetworkInterfaceRepository:
 
     def find(self, eni_id: str) -> NetworkInterface | None:
         record = self._store.get_resource(eni_codec.KIND, eni_id)
-        return eni_codec.decode_network_interface(record) if record else None
+        return self._store.decoded(record, eni_codec.decode_network_interface) if record else None
 
     def owned_by(self, account_id: str, region_id: str | None = None) -> list[NetworkInterface]:
         return [
-            eni_codec.decode_network_interface(record)
+            self._store.decoded(record, eni_codec.decode_network_interface)
             for record in self._store.list_resources(eni_codec.KIND, account_id, region_id)
         ]
 
@@ -80,4 +80,4 @@ class NetworkInterfaceRepository:
         ]
 
     def save(self, eni: NetworkInterface) -> None:
-        self._store.put_resource(eni_codec.encode_network_interface(eni))
+        self._store.put_resource(eni_codec.encode_network_interface(eni), decoded=eni)

@@ -8,6 +8,7 @@ creation time identifies it: authorizing an identical rule adds nothing (referen
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
@@ -61,7 +62,16 @@ class Rule:
     description: str
     created_at: datetime
 
-    @property
+    def __hash__(self) -> int:
+        return self._hash
+
+    @functools.cached_property
+    def _hash(self) -> int:
+        # Rules are looked up by value (codec memo, key sets) far more often than they are
+        # made, and hashing addresses and enums field by field is slow: hash once.
+        return hash((self.rule_id, self.key, self.description, self.created_at))
+
+    @functools.cached_property
     def key(self) -> RuleKey:
         return (
             self.direction,
@@ -103,15 +113,23 @@ class SecurityGroup:
     def rules_in(self, direction: Direction) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.direction is direction)
 
+    @functools.cached_property
+    def rule_keys(self) -> frozenset[RuleKey]:
+        return frozenset(r.key for r in self.rules)
+
     def with_rules_added(self, rules: tuple[Rule, ...]) -> SecurityGroup:
         """Rules not already present (by key) are appended; existing ones stay as they are."""
-        present = {r.key for r in self.rules}
+        present = set(self.rule_keys)
         fresh: list[Rule] = []
         for rule in rules:
             if rule.key not in present:
                 present.add(rule.key)
                 fresh.append(rule)
-        return replace(self, rules=self.rules + tuple(fresh))
+        grown = replace(self, rules=self.rules + tuple(fresh))
+        # Hand the key set on (copying a set keeps its hashes): a group grows one rule at a
+        # time, and rehashing every key on each change would make authorizing quadratic.
+        grown.__dict__["rule_keys"] = frozenset(present)
+        return grown
 
     def without_rules(self, rule_ids: frozenset[str]) -> SecurityGroup:
         return replace(self, rules=tuple(r for r in self.rules if r.rule_id not in rule_ids))

@@ -8,10 +8,10 @@ to the model), so no ORM object leaks out of the store.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 __all__ = [
     "AccessKeyRecord",
@@ -22,6 +22,8 @@ __all__ = [
     "TagRow",
     "TokenRecord",
 ]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -92,12 +94,19 @@ class Store(Protocol):
     def put_token(self, account_id: str, scope: str, token: str, record: TokenRecord) -> None: ...
 
     # resources, by kind, per account and region
-    def put_resource(self, record: ResourceRecord) -> None: ...
+    def put_resource(self, record: ResourceRecord, decoded: object = None) -> None:
+        """Insert or replace; ``decoded`` is the model ``record`` encodes, if the caller has
+        it (later reads then skip decoding)."""
+        ...
+
     def get_resource(self, kind: str, resource_id: str) -> ResourceRecord | None: ...
     def delete_resource(self, kind: str, resource_id: str) -> None: ...
     def list_resources(
         self, kind: str, account_id: str, region_id: str | None = None
     ) -> Iterator[ResourceRecord]: ...
+    def decoded(self, record: ResourceRecord, decode: Callable[[ResourceRecord], T]) -> T:
+        """``decode(record)``, remembered while ``record`` is the current row."""
+        ...
 
     # tags, for every resource type (insertion order kept)
     def get_tags(self, resource_type: str, resource_id: str) -> dict[str, str]: ...

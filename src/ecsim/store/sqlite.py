@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from ecsim.store.base import (
     AccessKeyRecord,
@@ -21,8 +22,11 @@ from ecsim.store.base import (
     TagRow,
     TokenRecord,
 )
+from ecsim.store.cache import RecordCache
 
 __all__ = ["SqliteStore"]
+
+T = TypeVar("T")
 
 SCHEMA_VERSION = 1
 
@@ -73,15 +77,20 @@ CREATE INDEX IF NOT EXISTS tags_by_owner ON tags (account_id, region_id, resourc
 
 
 class SqliteStore:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, sync: str = "full") -> None:
+        """``sync="full"`` fsyncs every commit (durable across a machine crash);
+        ``"normal"`` survives a crash of ecsim but not of the machine, and commits faster."""
+        if sync not in ("full", "normal"):
+            raise ValueError(f"sync must be full or normal, not {sync!r}")
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         # Transactions are ours (BEGIN/COMMIT below), not the module's implicit ones.
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._lock = threading.RLock()
         self._depth = 0
+        self._cache = RecordCache()
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute(f"PRAGMA synchronous={sync.upper()}")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
         self._db.execute(
@@ -106,10 +115,17 @@ class SqliteStore:
                 self._depth -= 1
                 if outermost:
                     self._db.execute("ROLLBACK")
+                    self._cache.rolled_back()
                 raise
             self._depth -= 1
             if outermost:
-                self._db.execute("COMMIT")
+                try:
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    self._cache.rolled_back()
+                    raise
+                self._cache.committed()
 
     # accounts and keys -------------------------------------------------------------------
 
@@ -175,7 +191,7 @@ class SqliteStore:
 
     # resources -----------------------------------------------------------------------------
 
-    def put_resource(self, record: ResourceRecord) -> None:
+    def put_resource(self, record: ResourceRecord, decoded: object = None) -> None:
         with self.transaction():
             body = json.dumps(record.body, separators=(",", ":"))
             updated = self._db.execute(
@@ -197,37 +213,54 @@ class SqliteStore:
                         seq,
                     ),
                 )
+            self._cache.put(record, written=True, decoded=decoded)
 
     def get_resource(self, kind: str, resource_id: str) -> ResourceRecord | None:
+        cached = self._cache.get(kind, resource_id)
+        if cached is not None:
+            return cached
         row = self._db.execute(
             "SELECT kind, resource_id, account_id, region_id, body FROM resources "
             "WHERE kind = ? AND resource_id = ?",
             (kind, resource_id),
         ).fetchone()
-        return _resource(row) if row else None
+        if row is None:
+            return None
+        record = _resource(row)
+        self._cache.put(record, written=False)
+        return record
+
+    def decoded(self, record: ResourceRecord, decode: Callable[[ResourceRecord], T]) -> T:
+        return self._cache.decoded(record, decode)
 
     def delete_resource(self, kind: str, resource_id: str) -> None:
         with self.transaction():
             self._db.execute(
                 "DELETE FROM resources WHERE kind = ? AND resource_id = ?", (kind, resource_id)
             )
+            self._cache.drop(kind, resource_id)
 
     def list_resources(
         self, kind: str, account_id: str, region_id: str | None = None
     ) -> Iterator[ResourceRecord]:
+        # Ids first; bodies are parsed only for rows the cache does not hold.
         if region_id is None:
-            rows = self._db.execute(
-                "SELECT kind, resource_id, account_id, region_id, body FROM resources "
-                "WHERE kind = ? AND account_id = ? ORDER BY seq",
+            ids = self._db.execute(
+                "SELECT resource_id FROM resources WHERE kind = ? AND account_id = ? ORDER BY seq",
                 (kind, account_id),
             ).fetchall()
         else:
-            rows = self._db.execute(
-                "SELECT kind, resource_id, account_id, region_id, body FROM resources "
+            ids = self._db.execute(
+                "SELECT resource_id FROM resources "
                 "WHERE kind = ? AND account_id = ? AND region_id = ? ORDER BY seq",
                 (kind, account_id, region_id),
             ).fetchall()
-        return (_resource(row) for row in rows)
+        records: list[ResourceRecord] = []
+        for (resource_id,) in ids:
+            record = self.get_resource(kind, resource_id)
+            if record is not None:
+                records.append(record)
+        return iter(records)
 
     # tags --------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from datetime import datetime
 from typing import Any
@@ -46,6 +47,9 @@ def decode_security_group(record: ResourceRecord) -> SecurityGroup:
     )
 
 
+# Rules are immutable and a group is re-encoded whole on every change: remember each rule's
+# document (never mutated by the store) instead of rebuilding it.
+@functools.lru_cache(maxsize=1 << 16)
 def _encode_rule(rule: Rule) -> dict[str, Any]:
     peer: dict[str, str]
     if isinstance(rule.peer, GroupRef):
@@ -91,5 +95,6 @@ def _decode_rule(data: dict[str, Any]) -> Rule:
     )
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _cidr(text: str) -> Cidr:
     return ipaddress.ip_network(text)

@@ -1,0 +1,64 @@
+"""An in-memory copy of the resource rows, and of what they decode to.
+
+One ecsim process owns its database, and every write goes through the store, so the store
+can keep what it last read or wrote and skip the JSON parse (and the model decode) on the
+next read. Keys written inside a transaction are remembered; a rollback evicts them, so the
+cache never holds a row the database does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from ecsim.store.base import ResourceRecord
+
+__all__ = ["RecordCache"]
+
+T = TypeVar("T")
+Key = tuple[str, str]
+
+
+class RecordCache:
+    def __init__(self) -> None:
+        self._records: dict[Key, ResourceRecord] = {}
+        # (record it was decoded from, decoded value): valid while that record is current
+        self._decoded: dict[Key, tuple[ResourceRecord, Any]] = {}
+        self._touched: set[Key] = set()
+
+    def get(self, kind: str, resource_id: str) -> ResourceRecord | None:
+        return self._records.get((kind, resource_id))
+
+    def put(self, record: ResourceRecord, *, written: bool, decoded: object = None) -> None:
+        key = (record.kind, record.resource_id)
+        self._records[key] = record
+        if decoded is not None:
+            self._decoded[key] = (record, decoded)
+        if written:
+            self._touched.add(key)
+
+    def drop(self, kind: str, resource_id: str) -> None:
+        key = (kind, resource_id)
+        self._records.pop(key, None)
+        self._decoded.pop(key, None)
+        self._touched.add(key)
+
+    def decoded(self, record: ResourceRecord, decode: Callable[[ResourceRecord], T]) -> T:
+        key = (record.kind, record.resource_id)
+        entry = self._decoded.get(key)
+        if entry is not None and entry[0] is record:
+            value: T = entry[1]
+            return value
+        value = decode(record)
+        if self._records.get(key) is record:
+            self._decoded[key] = (record, value)
+        return value
+
+    def committed(self) -> None:
+        self._touched.clear()
+
+    def rolled_back(self) -> None:
+        for key in self._touched:
+            self._records.pop(key, None)
+            self._decoded.pop(key, None)
+        self._touched.clear()
