@@ -18,6 +18,7 @@ from ecsim.control.networks import Networks
 from ecsim.control.security_group_rules import SecurityGroupRules
 from ecsim.control.security_groups import SecurityGroups
 from ecsim.control.tags import Tags
+from ecsim.delays import Delays
 from ecsim.ids import IdFactory
 from ecsim.services import Services
 from ecsim.settings import Settings
@@ -44,6 +45,7 @@ def build_app(
     store = SqliteStore(settings.database_path, sync=settings.sync)
     accounts = Accounts(store, ids, clock)
     accounts.ensure_root(settings.access_key_id, settings.access_key_secret)
+    delays = Delays.realistic() if settings.realistic_delays else Delays()
     catalog = load_catalog()
     limits = settings.limits
     tags = Tags(store)
@@ -55,8 +57,12 @@ def build_app(
         catalog=catalog,
         client_tokens=ClientTokens(store),
         tags=tags,
-        networks=Networks(store, ids, clock, catalog, limits, tags),
-        addresses=Addresses(store, ids, clock, limits, tags),
+        networks=Networks(
+            store, ids, clock, catalog, limits, tags, ready_delay=delays.network_ready
+        ),
+        addresses=Addresses(
+            store, ids, clock, limits, tags, transition_delay=delays.eip_transition
+        ),
         security_groups=SecurityGroups(store, ids, clock, limits, accounts, tags),
         security_group_rules=SecurityGroupRules(store, ids, clock, limits, accounts),
         limits=limits,
