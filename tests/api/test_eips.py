@@ -15,7 +15,6 @@ import uuid
 import pytest
 from alibabacloud_ecs20140526 import models as ecs_models
 from alibabacloud_ecs20140526.client import Client as EcsClient
-from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_vpc20160428 import models as vpc_models
 from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkecs.request.v20140526.AllocateEipAddressRequest import AllocateEipAddressRequest
@@ -25,9 +24,8 @@ from aliyunsdkecs.request.v20140526.DescribeEipAddressesRequest import (
 )
 from aliyunsdkecs.request.v20140526.ReleaseEipAddressRequest import ReleaseEipAddressRequest
 
-from tests.api.test_vpcs import tea_vpc
 from tests.support.cli import create_account
-from tests.support.clients import acs_client, tea_ecs
+from tests.support.clients import acs_client, assert_refused, tea_ecs, tea_vpc
 from tests.support.server import RunningServer
 
 REGION = "cn-hangzhou"
@@ -50,13 +48,6 @@ def _listed(client: EcsClient, **fields: object) -> list[str]:
     request = ecs_models.DescribeEipAddressesRequest(**({"region_id": REGION} | fields))
     body = client.describe_eip_addresses(request).body
     return [e.allocation_id for e in body.eip_addresses.eip_address]
-
-
-def _refused(call: object, code: str, status: int) -> None:
-    assert callable(call)
-    with pytest.raises(ClientException) as caught:
-        call()
-    assert (caught.value.code, caught.value.status_code) == (code, status)
 
 
 # -- allocate and describe ---------------------------------------------------------------------
@@ -147,10 +138,10 @@ def test_vpc_product_allocate_with_name_and_chosen_address(
             vpc_models.AllocateEipAddressRequest(region_id=REGION, ip_address=address)
         )
 
-    _refused(lambda: allocate(chosen), "Ip.Allocated", 400)
-    _refused(lambda: allocate("8.8.8.8"), "ResourceNotFound.Ip", 400)
-    _refused(lambda: allocate("198.18.0.0"), "ResourceNotFound.Ip", 400)
-    _refused(lambda: allocate("not-an-ip"), "ResourceNotFound.Ip", 400)
+    assert_refused(lambda: allocate(chosen), "Ip.Allocated", 400)
+    assert_refused(lambda: allocate("8.8.8.8"), "ResourceNotFound.Ip", 400)
+    assert_refused(lambda: allocate("198.18.0.0"), "ResourceNotFound.Ip", 400)
+    assert_refused(lambda: allocate("not-an-ip"), "ResourceNotFound.Ip", 400)
 
 
 def test_old_sdk_allocate_describe_release(server: RunningServer, key: tuple[str, str]) -> None:
@@ -201,7 +192,7 @@ def test_allocate_eip_refuses_bad_input(
     server: RunningServer, key: tuple[str, str], fields: dict[str, str], code: str, signature: str
 ) -> None:
     client = tea_ecs(server.endpoint, key, signature=signature)
-    _refused(lambda: _allocate(client, **fields), code, 400)
+    assert_refused(lambda: _allocate(client, **fields), code, 400)
     assert _listed(client) == []
 
 
@@ -220,7 +211,7 @@ def test_vpc_product_allocate_refuses_bad_input(
     server: RunningServer, key: tuple[str, str], fields: dict[str, str], code: str
 ) -> None:
     client = tea_vpc(server.endpoint, key)
-    _refused(
+    assert_refused(
         lambda: client.allocate_eip_address(
             vpc_models.AllocateEipAddressRequest(region_id=REGION, **fields)
         ),
@@ -236,7 +227,7 @@ def test_allocate_eip_quota_is_twenty_per_region(
     client = tea_ecs(server.endpoint, key)
     for _ in range(20):
         _allocate(client)
-    _refused(lambda: _allocate(client), "QuotaExceeded.Eip", 400)
+    assert_refused(lambda: _allocate(client), "QuotaExceeded.Eip", 400)
     assert len(_listed(client, page_size=100)) == 20
     assert _allocate(client, region_id="cn-shanghai")
 
@@ -278,7 +269,7 @@ def test_associate_eip_refuses(
     client = tea_ecs(server.endpoint, key, signature=signature)
     allocation_id, _ = _allocate(client)
     request = {"allocation_id": allocation_id} | fields
-    _refused(
+    assert_refused(
         lambda: client.associate_eip_address(ecs_models.AssociateEipAddressRequest(**request)),
         code,
         status,
@@ -291,7 +282,7 @@ def test_unassociate_an_available_eip_is_refused(
 ) -> None:
     client = tea_ecs(server.endpoint, key)
     allocation_id, _ = _allocate(client)
-    _refused(
+    assert_refused(
         lambda: client.unassociate_eip_address(
             ecs_models.UnassociateEipAddressRequest(allocation_id=allocation_id, instance_id="i-1")
         ),
@@ -299,7 +290,7 @@ def test_unassociate_an_available_eip_is_refused(
         400,
     )
     vpc_client = tea_vpc(server.endpoint, key)
-    _refused(
+    assert_refused(
         lambda: vpc_client.unassociate_eip_address(
             vpc_models.UnassociateEipAddressRequest(allocation_id=allocation_id)
         ),
@@ -315,7 +306,7 @@ def test_release_eip_twice_is_not_found(server: RunningServer, key: tuple[str, s
     ).body.allocation_id
     release = vpc_models.ReleaseEipAddressRequest(allocation_id=allocation_id, region_id=REGION)
     client.release_eip_address(release)
-    _refused(lambda: client.release_eip_address(release), "InvalidAllocationId.NotFound", 404)
+    assert_refused(lambda: client.release_eip_address(release), "InvalidAllocationId.NotFound", 404)
 
 
 # -- describe filters --------------------------------------------------------------------------
@@ -373,7 +364,7 @@ def test_describe_eip_addresses_refuses_bad_filters(
     server: RunningServer, key: tuple[str, str], fields: dict[str, str], code: str, status: int
 ) -> None:
     client = tea_ecs(server.endpoint, key)
-    _refused(lambda: _listed(client, **fields), code, status)
+    assert_refused(lambda: _listed(client, **fields), code, status)
 
 
 @pytest.mark.parametrize(
@@ -392,4 +383,4 @@ def test_describe_eip_addresses_refuses_bad_filter_pairs(
         region_id=REGION,
         filter=[vpc_models.DescribeEipAddressesRequestFilter(key=filter_key, value=value)],
     )
-    _refused(lambda: client.describe_eip_addresses(request), code, 404)
+    assert_refused(lambda: client.describe_eip_addresses(request), code, 404)

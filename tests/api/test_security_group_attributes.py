@@ -21,9 +21,9 @@ from aliyunsdkecs.request.v20140526.ModifySecurityGroupPolicyRequest import (
     ModifySecurityGroupPolicyRequest,
 )
 
-from tests.api.test_security_groups import create_group, create_vpc, fresh_client, refused
+from tests.api.test_security_groups import create_group, create_vpc, fresh_client
 from tests.support.cli import create_account
-from tests.support.clients import acs_client, tea_ecs
+from tests.support.clients import acs_client, refusal, tea_ecs
 from tests.support.server import RunningServer
 
 HZ = "cn-hangzhou"
@@ -94,7 +94,7 @@ def test_describe_attribute_refuses_bad_input(
     request = ecs.DescribeSecurityGroupAttributeRequest(
         **{"region_id": HZ, "security_group_id": group_id, **fields}
     )
-    assert refused(lambda: client.describe_security_group_attribute(request)) == (code, status)
+    assert refusal(lambda: client.describe_security_group_attribute(request)) == (code, status)
 
 
 def test_describe_attribute_shows_authorized_rules(server: RunningServer) -> None:
@@ -161,17 +161,17 @@ def test_inner_access_policy_changes_case_insensitively(
 def test_inner_access_policy_refusals(server: RunningServer) -> None:
     client = fresh_client(server)
     group_id = create_group(client)
-    assert refused(lambda: set_policy(client, group_id, "Allow")) == (
+    assert refusal(lambda: set_policy(client, group_id, "Allow")) == (
         "InvalidPolicy.Malformed",
         400,
     )
-    assert refused(lambda: set_policy(client, "sg-missing", "Drop")) == (
+    assert refusal(lambda: set_policy(client, "sg-missing", "Drop")) == (
         "InvalidSecurityGroupId.NotFound",
         404,
     )
     assert attribute(client, group_id).inner_access_policy == "Accept"
     stranger = fresh_client(server)
-    assert refused(lambda: set_policy(stranger, group_id, "Drop")) == (
+    assert refusal(lambda: set_policy(stranger, group_id, "Drop")) == (
         "InvalidSecurityGroupId.NotFound",
         404,
     )
@@ -180,7 +180,7 @@ def test_inner_access_policy_refusals(server: RunningServer) -> None:
 def test_enterprise_policy_cannot_change(server: RunningServer) -> None:
     client = fresh_client(server)
     group_id = create_group(client, vpc_id=create_vpc(client), security_group_type="enterprise")
-    assert refused(lambda: set_policy(client, group_id, "Accept")) == (
+    assert refusal(lambda: set_policy(client, group_id, "Accept")) == (
         "InvalidParameter.InnerAccessPolicy",
         404,
     )
@@ -249,7 +249,7 @@ def test_modify_attribute_refusals_change_nothing(
     request = ecs.ModifySecurityGroupAttributeRequest(
         **{"region_id": HZ, "security_group_id": group_id, **fields}
     )
-    assert refused(lambda: client.modify_security_group_attribute(request)) == (code, status)
+    assert refusal(lambda: client.modify_security_group_attribute(request)) == (code, status)
     body = attribute(client, group_id)
     assert (body.security_group_name, body.description) == ("kept", "kept text")
 
@@ -272,13 +272,13 @@ def test_references_refusals(server: RunningServer) -> None:
     client = fresh_client(server)
     group_id = create_group(client)
     too_many = [group_id] * 11
-    assert refused(lambda: references(client, *too_many)) == (
+    assert refusal(lambda: references(client, *too_many)) == (
         "InvalidSecurityGroupId.Malformed",
         400,
     )
-    assert refused(lambda: references(client)) == ("MissingParameter", 400)
+    assert refusal(lambda: references(client)) == ("MissingParameter", 400)
     stranger = fresh_client(server)
-    assert refused(lambda: references(stranger, group_id)) == (
+    assert refusal(lambda: references(stranger, group_id)) == (
         "InvalidSecurityGroupId.NotFound",
         404,
     )

@@ -4,7 +4,6 @@ attributes, policy and references are in test_security_group_attributes.py)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,7 +18,7 @@ from aliyunsdkecs.request.v20140526.DescribeSecurityGroupsRequest import (
 )
 
 from tests.support.cli import create_account
-from tests.support.clients import acs_client, tea_ecs
+from tests.support.clients import acs_client, refusal, tea_ecs
 from tests.support.server import RunningServer
 
 HZ = "cn-hangzhou"
@@ -48,12 +47,6 @@ def listed(client: EcsClient, region: str = HZ, **filters: Any) -> list[Any]:
     request = ecs.DescribeSecurityGroupsRequest(region_id=region, **{"page_size": 50, **filters})
     groups: list[Any] = client.describe_security_groups(request).body.security_groups.security_group
     return groups
-
-
-def refused(call: Callable[[], object]) -> tuple[str, int]:
-    with pytest.raises(ClientException) as caught:
-        call()
-    return caught.value.code, caught.value.status_code
 
 
 # -- create and describe -----------------------------------------------------------------------
@@ -152,7 +145,7 @@ def test_create_refuses_bad_input_and_writes_nothing(
 ) -> None:
     client = fresh_client(server)
     request = {"region_id": HZ, **fields}
-    assert refused(
+    assert refusal(
         lambda: client.create_security_group(ecs.CreateSecurityGroupRequest(**request))
     ) == (code, status)
     assert listed(client) == []
@@ -162,11 +155,11 @@ def test_create_with_a_vpc_of_another_account_is_not_found(server: RunningServer
     owner = fresh_client(server)
     vpc_id = create_vpc(owner)
     stranger = fresh_client(server)
-    assert refused(lambda: create_group(stranger, vpc_id=vpc_id)) == (
+    assert refusal(lambda: create_group(stranger, vpc_id=vpc_id)) == (
         "InvalidVpcId.NotFound",
         404,
     )
-    assert refused(lambda: create_group(owner, region="cn-beijing", vpc_id=vpc_id)) == (
+    assert refusal(lambda: create_group(owner, region="cn-beijing", vpc_id=vpc_id)) == (
         "InvalidVpcId.NotFound",
         404,
     )
@@ -177,7 +170,7 @@ def test_client_token_returns_the_first_group(server: RunningServer) -> None:
     first = create_group(client, client_token="token-1", security_group_name="same")
     again = create_group(client, client_token="token-1", security_group_name="same")
     assert again == first
-    assert refused(
+    assert refusal(
         lambda: create_group(client, client_token="token-1", security_group_name="different")
     ) == ("IdempotentParameterMismatch", 400)
     assert [g.security_group_id for g in listed(client)] == [first]
@@ -188,7 +181,7 @@ def test_quota_per_region(server: RunningServer) -> None:
     region = "cn-zhangjiakou"
     for _ in range(100):
         create_group(client, region)
-    assert refused(lambda: create_group(client, region)) == ("QuotaExceed.SecurityGroup", 403)
+    assert refusal(lambda: create_group(client, region)) == ("QuotaExceed.SecurityGroup", 403)
     assert len(listed(client, region, page_size=None, max_results=100)) == 100
     create_group(client, "cn-huhehaote")
 
@@ -246,7 +239,7 @@ def test_describe_refuses_bad_input(
 ) -> None:
     client = tea_ecs(server.endpoint)
     request = ecs.DescribeSecurityGroupsRequest(region_id=HZ, **fields)
-    assert refused(lambda: client.describe_security_groups(request)) == (code, 400)
+    assert refusal(lambda: client.describe_security_groups(request)) == (code, 400)
 
 
 def test_describe_pages_by_number(server: RunningServer) -> None:
@@ -310,7 +303,7 @@ def test_delete_a_group(server: RunningServer, signature: str) -> None:
     )
     assert listed(client) == []
     again = ecs.DeleteSecurityGroupRequest(region_id=HZ, security_group_id=group_id)
-    assert refused(lambda: client.delete_security_group(again)) == (
+    assert refusal(lambda: client.delete_security_group(again)) == (
         "InvalidSecurityGroup.NotFound",
         404,
     )
@@ -321,14 +314,14 @@ def test_delete_another_accounts_group_is_not_found(server: RunningServer) -> No
     group_id = create_group(owner)
     stranger = fresh_client(server)
     request = ecs.DeleteSecurityGroupRequest(region_id=HZ, security_group_id=group_id)
-    assert refused(lambda: stranger.delete_security_group(request)) == (
+    assert refusal(lambda: stranger.delete_security_group(request)) == (
         "InvalidSecurityGroup.NotFound",
         404,
     )
     wrong_region = ecs.DeleteSecurityGroupRequest(
         region_id="cn-beijing", security_group_id=group_id
     )
-    assert refused(lambda: owner.delete_security_group(wrong_region)) == (
+    assert refusal(lambda: owner.delete_security_group(wrong_region)) == (
         "InvalidSecurityGroup.NotFound",
         404,
     )

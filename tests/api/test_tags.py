@@ -7,13 +7,11 @@ Every test works in an account of its own, so listings are the test's own.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from alibabacloud_ecs20140526 import models as ecs
 from alibabacloud_ecs20140526.client import Client as EcsClient
-from alibabacloud_tea_openapi import models as open_api_models
 from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_vpc20160428 import models as vpc
 from alibabacloud_vpc20160428.client import Client as VpcClient
@@ -27,7 +25,7 @@ from aliyunsdkecs.request.v20140526.TagResourcesRequest import TagResourcesReque
 from aliyunsdkecs.request.v20140526.UntagResourcesRequest import UntagResourcesRequest
 
 from tests.support.cli import create_account
-from tests.support.clients import acs_client, tea_ecs
+from tests.support.clients import acs_client, refusal, tea_ecs, tea_vpc
 from tests.support.server import RunningServer
 
 HZ = "cn-hangzhou"
@@ -37,24 +35,6 @@ SG = "securitygroup"
 def new_key(server: RunningServer) -> tuple[str, str]:
     account = create_account(server.url)
     return account["AccessKeyId"], account["AccessKeySecret"]
-
-
-def tea_vpc(endpoint: str, key: tuple[str, str], region: str = HZ) -> VpcClient:
-    """alibabacloud-vpc20160428 (V3 signature) pointed at ecsim."""
-    config = open_api_models.Config(
-        access_key_id=key[0],
-        access_key_secret=key[1],
-        region_id=region,
-        endpoint=endpoint,
-        protocol="http",
-    )
-    return VpcClient(config)
-
-
-def refused(call: Callable[[], object]) -> tuple[str, int]:
-    with pytest.raises(ClientException) as caught:
-        call()
-    return caught.value.code, caught.value.status_code
 
 
 def new_group(client: EcsClient, region: str = HZ) -> str:
@@ -128,18 +108,18 @@ def test_list_tag_resources_filters_by_tag_and_tag_filter(server: RunningServer)
     assert rows(client, tag_filter=fuzzy) == [(dev, SG, "environment", "development")]
     by_key_pattern = [ecs.ListTagResourcesRequestTagFilter(tag_key="own*")]
     assert {r[0] for r in rows(client, tag_filter=by_key_pattern)} == {prod}
-    assert refused(lambda: rows(client, tag=exact, tag_filter=fuzzy)) == (
+    assert refusal(lambda: rows(client, tag=exact, tag_filter=fuzzy)) == (
         "InvalidTags.MalFormed",
         400,
     )
     pattern_with_values = [
         ecs.ListTagResourcesRequestTagFilter(tag_key="env*", tag_values=["prod"])
     ]
-    assert refused(lambda: rows(client, tag_filter=pattern_with_values)) == (
+    assert refusal(lambda: rows(client, tag_filter=pattern_with_values)) == (
         "InvalidTagFilter.Malformed",
         403,
     )
-    assert refused(lambda: rows(client)) == ("BothEmpty.TagsAndResources", 403)
+    assert refusal(lambda: rows(client)) == ("BothEmpty.TagsAndResources", 403)
 
 
 def test_list_tag_resources_pages_with_next_token(server: RunningServer) -> None:
@@ -155,7 +135,7 @@ def test_list_tag_resources_pages_with_next_token(server: RunningServer) -> None
     assert len(second.tag_resources.tag_resource) == 10
     assert not second.next_token
     request.next_token = "not-a-token"
-    assert refused(lambda: client.list_tag_resources(request)) == ("Invalid.NextToken", 403)
+    assert refusal(lambda: client.list_tag_resources(request)) == ("Invalid.NextToken", 403)
 
 
 def test_untag_resources_named_keys_or_all(server: RunningServer) -> None:
@@ -170,7 +150,7 @@ def test_untag_resources_named_keys_or_all(server: RunningServer) -> None:
 
     untag([first, second], tag_key=["a", "never-set"])
     assert rows(client, [first, second]) == [(first, SG, "b", "2"), (second, SG, "b", "2")]
-    assert refused(lambda: untag([first], tag_key=["b"], all=True)) == ("Param.Conflict", 403)
+    assert refusal(lambda: untag([first], tag_key=["b"], all=True)) == ("Param.Conflict", 403)
     untag([second], all=True)
     assert rows(client, [first, second]) == [(first, SG, "b", "2")]
 
@@ -179,13 +159,13 @@ def test_tag_resources_is_all_or_nothing(server: RunningServer) -> None:
     client = tea_ecs(server.endpoint, new_key(server))
     first, second = new_group(client), new_group(client)
     missing = "sg-doesnotexist000000"
-    assert refused(lambda: tag(client, [first, missing], {"a": "1"})) == (
+    assert refusal(lambda: tag(client, [first, missing], {"a": "1"})) == (
         "InvalidResourceId.NotFound",
         404,
     )
     tag(client, [second], {f"k{n}": "v" for n in range(19)})
     # the first group has room for two more, the second does not: neither is tagged
-    assert refused(lambda: tag(client, [first, second], {"x": "1", "y": "2"})) == (
+    assert refusal(lambda: tag(client, [first, second], {"x": "1", "y": "2"})) == (
         "OperationDenied.QuotaExceed",
         400,
     )
@@ -198,7 +178,7 @@ def test_tags_stay_in_their_account(server: RunningServer) -> None:
     stranger = tea_ecs(server.endpoint, new_key(server))
     group = new_group(owner)
     tag(owner, [group], {"a": "1"})
-    assert refused(lambda: tag(stranger, [group], {"b": "2"})) == (
+    assert refusal(lambda: tag(stranger, [group], {"b": "2"})) == (
         "InvalidResourceId.NotFound",
         404,
     )
@@ -229,7 +209,7 @@ def test_tag_resources_refuses_bad_input(
     status: int,
 ) -> None:
     client = tea_ecs(server.endpoint, new_key(server))
-    assert refused(lambda: tag(client, ids, pairs, kind)) == (code, status)
+    assert refusal(lambda: tag(client, ids, pairs, kind)) == (code, status)
 
 
 def test_tag_resources_refuses_repeated_and_missing_keys(server: RunningServer) -> None:
@@ -238,9 +218,9 @@ def test_tag_resources_refuses_repeated_and_missing_keys(server: RunningServer) 
     request = ecs.TagResourcesRequest(
         region_id=HZ, resource_type=SG, resource_id=["sg-1"], tag=repeated
     )
-    assert refused(lambda: client.tag_resources(request)) == ("Duplicate.TagKey", 400)
+    assert refusal(lambda: client.tag_resources(request)) == ("Duplicate.TagKey", 400)
     request.tag = None
-    assert refused(lambda: client.tag_resources(request)) == ("MissingParameter", 400)
+    assert refusal(lambda: client.tag_resources(request)) == ("MissingParameter", 400)
 
 
 # -- ECS: the older actions and the V1 SDK ----------------------------------------------------
@@ -330,8 +310,8 @@ def test_describe_tags_filters(server: RunningServer, signature: str) -> None:
     assert described(resource_type="disk") == []
     assert described(resource_type=SG, resource_id=group, page_size=2, page_number=2) == ["c"]
     assert described(category="System") == []
-    assert refused(lambda: described(category="Other")) == ("Invalid.TagCategory", 400)
-    assert refused(lambda: described(resource_type="ddhcluster")) == (
+    assert refusal(lambda: described(category="Other")) == ("Invalid.TagCategory", 400)
+    assert refusal(lambda: described(resource_type="ddhcluster")) == (
         "InvalidResourceType.NotFound",
         404,
     )
@@ -383,13 +363,13 @@ def test_vpc_tag_resources_refuses_in_vpc_codes(
         resource_id=ids,
         tag=[vpc.TagResourcesRequestTag(key=k, value="v") for k in keys],
     )
-    assert refused(lambda: client.tag_resources(request)) == (code, 400)
+    assert refusal(lambda: client.tag_resources(request)) == (code, 400)
 
 
 def test_vpc_list_needs_ids_or_tags(server: RunningServer) -> None:
     client = tea_vpc(server.endpoint, new_key(server))
     request = vpc.ListTagResourcesRequest(region_id=HZ, resource_type="EIP")
-    assert refused(lambda: client.list_tag_resources(request)) == (
+    assert refusal(lambda: client.list_tag_resources(request)) == (
         "BothEmpty.TagsAndResources",
         403,
     )

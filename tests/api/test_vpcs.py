@@ -10,40 +10,17 @@ import uuid
 import pytest
 from alibabacloud_ecs20140526 import models as ecs_models
 from alibabacloud_ecs20140526.client import Client as EcsClient
-from alibabacloud_tea_openapi import models as open_api_models
-from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_vpc20160428 import models as vpc_models
-from alibabacloud_vpc20160428.client import Client as VpcClient
 from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkecs.request.v20140526.CreateVpcRequest import CreateVpcRequest
 from aliyunsdkecs.request.v20140526.DeleteVpcRequest import DeleteVpcRequest
 from aliyunsdkecs.request.v20140526.DescribeVpcsRequest import DescribeVpcsRequest
 
 from tests.support.cli import create_account
-from tests.support.clients import acs_client, tea_ecs
+from tests.support.clients import acs_client, assert_refused, tea_ecs, tea_vpc
 from tests.support.server import RunningServer
 
 REGION = "cn-hangzhou"
-
-
-def tea_vpc(
-    endpoint: str,
-    key: tuple[str, str],
-    *,
-    signature: str = "v3",
-    region: str = REGION,
-) -> VpcClient:
-    """alibabacloud-vpc20160428, configured as ``tea_ecs`` configures the ECS client."""
-    config = open_api_models.Config(
-        access_key_id=key[0],
-        access_key_secret=key[1],
-        region_id=region,
-        endpoint=endpoint,
-        protocol="http",
-    )
-    if signature == "v2":
-        config.signature_algorithm = "v2"
-    return VpcClient(config)
 
 
 @pytest.fixture
@@ -65,13 +42,6 @@ def _ecs_vpc(client: EcsClient, **fields: object) -> str:
 def _count(client: EcsClient, region: str = REGION) -> int:
     body = client.describe_vpcs(ecs_models.DescribeVpcsRequest(region_id=region)).body
     return int(body.total_count)
-
-
-def _refused(call: object, code: str, status: int) -> None:
-    assert callable(call)
-    with pytest.raises(ClientException) as caught:
-        call()
-    assert (caught.value.code, caught.value.status_code) == (code, status)
 
 
 # -- create and describe ---------------------------------------------------------------------
@@ -133,7 +103,7 @@ def test_create_vpc_client_token_returns_the_first_vpc(
     again = _ecs_vpc(client, cidr_block="192.168.0.0/16", client_token=token)
     assert first == again
     assert _count(client) == 1
-    _refused(
+    assert_refused(
         lambda: _ecs_vpc(client, cidr_block="10.0.0.0/16", client_token=token),
         "IdempotentParameterMismatch",
         400,
@@ -175,7 +145,7 @@ def test_vpc_product_dry_run_creates_nothing(
     server: RunningServer, key: tuple[str, str], signature: str
 ) -> None:
     client = tea_vpc(server.endpoint, key, signature=signature)
-    _refused(
+    assert_refused(
         lambda: client.create_vpc(vpc_models.CreateVpcRequest(region_id=REGION, dry_run=True)),
         "DryRunOperation",
         400,
@@ -228,7 +198,7 @@ def test_create_vpc_refuses_bad_blocks(
     server: RunningServer, key: tuple[str, str], cidr: str
 ) -> None:
     client = tea_ecs(server.endpoint, key)
-    _refused(lambda: _ecs_vpc(client, cidr_block=cidr), "InvalidCidrBlock.Malformed", 400)
+    assert_refused(lambda: _ecs_vpc(client, cidr_block=cidr), "InvalidCidrBlock.Malformed", 400)
     assert _count(client) == 0
 
 
@@ -248,7 +218,7 @@ def test_create_vpc_refuses_bad_attributes(
     server: RunningServer, key: tuple[str, str], fields: dict[str, str], code: str
 ) -> None:
     client = tea_ecs(server.endpoint, key, signature="v2")
-    _refused(lambda: _ecs_vpc(client, **fields), code, 400)
+    assert_refused(lambda: _ecs_vpc(client, **fields), code, 400)
     assert _count(client) == 0
 
 
@@ -256,7 +226,7 @@ def test_create_vpc_quota_is_ten_per_region(server: RunningServer, key: tuple[st
     client = tea_ecs(server.endpoint, key)
     for _ in range(10):
         _ecs_vpc(client)
-    _refused(lambda: _ecs_vpc(client), "QuotaExceeded.Vpc", 400)
+    assert_refused(lambda: _ecs_vpc(client), "QuotaExceeded.Vpc", 400)
     assert _count(client) == 10
     # the quota is per region
     beijing = ecs_models.CreateVpcRequest(region_id="cn-beijing")
@@ -265,7 +235,7 @@ def test_create_vpc_quota_is_ten_per_region(server: RunningServer, key: tuple[st
 
 def test_create_vpc_unknown_region(server: RunningServer, key: tuple[str, str]) -> None:
     client = tea_ecs(server.endpoint, key)
-    _refused(
+    assert_refused(
         lambda: client.create_vpc(ecs_models.CreateVpcRequest(region_id="cn-atlantis")),
         "InvalidRegionId.NotFound",
         404,
@@ -293,8 +263,8 @@ def test_describe_vpcs_filters_and_pages(server: RunningServer, key: tuple[str, 
     assert listed(page_size=2, page_number=2) == ids[2:]
     assert listed(region_id="cn-beijing") == []
     too_many = ",".join(f"vpc-{n}" for n in range(21))
-    _refused(lambda: listed(vpc_id=too_many), "InvalidVpcIdNumber.NotSupported", 400)
-    _refused(lambda: listed(page_size=0), "InvalidParameter", 400)
+    assert_refused(lambda: listed(vpc_id=too_many), "InvalidVpcIdNumber.NotSupported", 400)
+    assert_refused(lambda: listed(page_size=0), "InvalidParameter", 400)
 
 
 def test_vpcs_are_private_to_their_account(server: RunningServer, key: tuple[str, str]) -> None:
@@ -303,13 +273,13 @@ def test_vpcs_are_private_to_their_account(server: RunningServer, key: tuple[str
     other = create_account(server.url)
     theirs = tea_ecs(server.endpoint, (other["AccessKeyId"], other["AccessKeySecret"]))
     assert _count(theirs) == 0
-    _refused(
+    assert_refused(
         lambda: theirs.delete_vpc(ecs_models.DeleteVpcRequest(vpc_id=vpc_id)),
         "InvalidVpcId.NotFound",
         404,
     )
     their_vpc_client = tea_vpc(server.endpoint, (other["AccessKeyId"], other["AccessKeySecret"]))
-    _refused(
+    assert_refused(
         lambda: their_vpc_client.modify_vpc_attribute(
             vpc_models.ModifyVpcAttributeRequest(vpc_id=vpc_id, vpc_name="mine")
         ),
@@ -343,12 +313,14 @@ def test_modify_vpc_attribute_renames_and_resizes(
     (vpc,) = client.describe_vpcs(ecs_models.DescribeVpcsRequest(region_id=REGION)).body.vpcs.vpc
     assert (vpc.vpc_name, vpc.description, vpc.cidr_block) == ("new", "renamed", "10.0.0.0/12")
     # shrinking away from the vSwitch, moving elsewhere, and malformed blocks are refused
-    _refused(lambda: modify(cidr_block="10.0.2.0/24"), "IllegalCidrBlock", 400)
-    _refused(lambda: modify(cidr_block="192.168.0.0/16"), "InvalidCidrBlock.Malformed", 400)
-    _refused(lambda: modify(cidr_block="10.0.0.0/30"), "InvalidCidrBlock.Malformed", 400)
-    _refused(lambda: modify(vpc_name="https://x"), "InvalidVpcName.Malformed", 400)
+    assert_refused(lambda: modify(cidr_block="10.0.2.0/24"), "IllegalCidrBlock", 400)
+    assert_refused(lambda: modify(cidr_block="192.168.0.0/16"), "InvalidCidrBlock.Malformed", 400)
+    assert_refused(lambda: modify(cidr_block="10.0.0.0/30"), "InvalidCidrBlock.Malformed", 400)
+    assert_refused(lambda: modify(vpc_name="https://x"), "InvalidVpcName.Malformed", 400)
     # a failed call changes nothing, not even the fields that were valid
-    _refused(lambda: modify(vpc_name="partial", cidr_block="10.0.2.0/24"), "IllegalCidrBlock", 400)
+    assert_refused(
+        lambda: modify(vpc_name="partial", cidr_block="10.0.2.0/24"), "IllegalCidrBlock", 400
+    )
     (vpc,) = client.describe_vpcs(ecs_models.DescribeVpcsRequest(region_id=REGION)).body.vpcs.vpc
     assert (vpc.vpc_name, vpc.cidr_block) == ("new", "10.0.0.0/12")
 
@@ -368,12 +340,12 @@ def test_delete_vpc_waits_for_its_vswitches(
         )
     ).body.v_switch_id
     delete = ecs_models.DeleteVpcRequest(vpc_id=vpc_id, region_id=REGION)
-    _refused(lambda: client.delete_vpc(delete), "DependencyViolation.VSwitch", 400)
+    assert_refused(lambda: client.delete_vpc(delete), "DependencyViolation.VSwitch", 400)
     assert _count(client) == 1
     client.delete_vswitch(ecs_models.DeleteVSwitchRequest(v_switch_id=vswitch_id))
     client.delete_vpc(delete)
     assert _count(client) == 0
-    _refused(lambda: client.delete_vpc(delete), "InvalidVpcId.NotFound", 404)
+    assert_refused(lambda: client.delete_vpc(delete), "InvalidVpcId.NotFound", 404)
 
 
 def test_delete_vpc_in_another_region_is_not_found(
@@ -381,14 +353,14 @@ def test_delete_vpc_in_another_region_is_not_found(
 ) -> None:
     client = tea_vpc(server.endpoint, key)
     vpc_id = client.create_vpc(vpc_models.CreateVpcRequest(region_id=REGION)).body.vpc_id
-    _refused(
+    assert_refused(
         lambda: client.delete_vpc(
             vpc_models.DeleteVpcRequest(vpc_id=vpc_id, region_id="cn-beijing")
         ),
         "InvalidVpcId.NotFound",
         404,
     )
-    _refused(
+    assert_refused(
         lambda: client.delete_vpc(
             vpc_models.DeleteVpcRequest(vpc_id=vpc_id, region_id=REGION, dry_run=True)
         ),

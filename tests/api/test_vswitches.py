@@ -12,16 +12,14 @@ import uuid
 import pytest
 from alibabacloud_ecs20140526 import models as ecs_models
 from alibabacloud_ecs20140526.client import Client as EcsClient
-from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_vpc20160428 import models as vpc_models
 from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkecs.request.v20140526.CreateVSwitchRequest import CreateVSwitchRequest
 from aliyunsdkecs.request.v20140526.DeleteVSwitchRequest import DeleteVSwitchRequest
 from aliyunsdkecs.request.v20140526.DescribeVSwitchesRequest import DescribeVSwitchesRequest
 
-from tests.api.test_vpcs import tea_vpc
 from tests.support.cli import create_account
-from tests.support.clients import acs_client, tea_ecs
+from tests.support.clients import acs_client, assert_refused, tea_ecs, tea_vpc
 from tests.support.server import RunningServer
 
 REGION = "cn-hangzhou"
@@ -53,13 +51,6 @@ def _vswitch(client: EcsClient, vpc_id: str, cidr: str, zone: str = ZONE, **fiel
 def _listed(client: EcsClient, **fields: object) -> list[str]:
     request = ecs_models.DescribeVSwitchesRequest(**({"region_id": REGION} | fields))
     return [s.v_switch_id for s in client.describe_vswitches(request).body.v_switches.v_switch]
-
-
-def _refused(call: object, code: str, status: int) -> None:
-    assert callable(call)
-    with pytest.raises(ClientException) as caught:
-        call()
-    assert (caught.value.code, caught.value.status_code) == (code, status)
 
 
 # -- create and describe ---------------------------------------------------------------------
@@ -197,7 +188,7 @@ def test_create_vswitch_refuses_bad_blocks(
     client = tea_ecs(server.endpoint, key, signature=signature)
     vpc_id = _vpc(client)
     existing = _vswitch(client, vpc_id, "172.16.1.0/24")
-    _refused(lambda: _vswitch(client, vpc_id, cidr), code, 400)
+    assert_refused(lambda: _vswitch(client, vpc_id, cidr), code, 400)
     assert _listed(client) == [existing]
 
 
@@ -222,7 +213,7 @@ def test_create_vswitch_refuses_bad_attributes(
     client = tea_ecs(server.endpoint, key)
     vpc_id = _vpc(client)
     request = {"vpc_id": vpc_id, "zone_id": ZONE, "cidr_block": "172.16.0.0/24"} | fields
-    _refused(
+    assert_refused(
         lambda: client.create_vswitch(ecs_models.CreateVSwitchRequest(**request)), code, status
     )
     assert _listed(client) == []
@@ -234,7 +225,7 @@ def test_create_vswitch_in_another_accounts_vpc(
     vpc_id = _vpc(tea_ecs(server.endpoint, key))
     other = create_account(server.url)
     theirs = tea_ecs(server.endpoint, (other["AccessKeyId"], other["AccessKeySecret"]))
-    _refused(lambda: _vswitch(theirs, vpc_id, "172.16.0.0/24"), "InvalidVpcId.NotFound", 404)
+    assert_refused(lambda: _vswitch(theirs, vpc_id, "172.16.0.0/24"), "InvalidVpcId.NotFound", 404)
     assert _listed(theirs, vpc_id=vpc_id) == []
 
 
@@ -242,7 +233,7 @@ def test_describe_vswitches_needs_a_region_or_a_vpc(
     server: RunningServer, key: tuple[str, str]
 ) -> None:
     client = tea_ecs(server.endpoint, key)
-    _refused(
+    assert_refused(
         lambda: client.describe_vswitches(ecs_models.DescribeVSwitchesRequest()),
         "MissingParameter",
         400,
@@ -279,14 +270,14 @@ def test_modify_vswitch_attribute(server: RunningServer, key: tuple[str, str]) -
         ecs_models.DescribeVSwitchesRequest(region_id=REGION)
     ).body.v_switches.v_switch
     assert (vswitch.v_switch_name, vswitch.description) == ("new", "renamed")
-    _refused(
+    assert_refused(
         lambda: client.modify_vswitch_attribute(
             ecs_models.ModifyVSwitchAttributeRequest(v_switch_id=vswitch_id, description="http://")
         ),
         "InvalidVSwitchDiscription.Malformed",
         400,
     )
-    _refused(
+    assert_refused(
         lambda: client.modify_vswitch_attribute(
             ecs_models.ModifyVSwitchAttributeRequest(v_switch_id="vsw-missing", description="x")
         ),
@@ -301,7 +292,7 @@ def test_delete_vswitch_vpc_product(server: RunningServer, key: tuple[str, str])
     vswitch_id = client.create_vswitch(
         vpc_models.CreateVSwitchRequest(vpc_id=vpc_id, zone_id=ZONE, cidr_block="172.16.0.0/16")
     ).body.v_switch_id
-    _refused(
+    assert_refused(
         lambda: client.delete_vswitch(
             vpc_models.DeleteVSwitchRequest(v_switch_id=vswitch_id, region_id="cn-beijing")
         ),

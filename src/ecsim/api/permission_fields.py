@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ecsim.api.params import Long, Param, String
+from ecsim.control.error_builders import naming
 from ecsim.errors import EcsError
 from ecsim.model.rule_spec import GroupPeer, PrefixListPeer, RequestedPeer
 from ecsim.model.values import (
@@ -152,35 +153,13 @@ class RuleFields:
         return self._address(self._names.local_v4, self._names.local_v6)
 
     def missing_protocol(self, path: str | None = None) -> EcsError:
-        return EcsError(
-            f"The parameter {path or self._path('IpProtocol')} must be specified with case "
-            "insensitive TCP, UDP, ICMP, ICMPv6, GRE or ALL.",
-            code="InvalidIpProtocol.ValueNotSupported",
-            http_status=400,
-        )
+        return _missing_protocol(path or self._path("IpProtocol"))
 
     def missing_port_range(self) -> EcsError:
-        return EcsError(
-            f"The specified parameter {self._path('PortRange')} must set.",
-            code="InvalidPortRange.Malformed",
-            http_status=400,
-        )
+        return _missing_port_range(self._path("PortRange"))
 
     def missing_peer(self) -> EcsError:
-        where = f" in {self._prefix}" if self._prefix else ""
-        if self._direction is Direction.INGRESS:
-            return EcsError(
-                "One of the parameters SourceCidrIp, Ipv6SourceCidrIp, SourceGroupId or "
-                f"SourcePrefixListId{where} must be specified.",
-                code="MissingParameter.Source",
-                http_status=400,
-            )
-        return EcsError(
-            "One of the parameters DestCidrIp, Ipv6DestCidrIp, DestGroupId or "
-            f"DestPrefixListId{where} must be specified.",
-            code="MissingParameter.Dest",
-            http_status=400,
-        )
+        return _MISSING_PEER[self._direction](f" in {self._prefix}" if self._prefix else "")
 
     def _path(self, name: str) -> str:
         return f"{self._prefix}.{name}" if self._prefix else name
@@ -212,110 +191,91 @@ class RuleFields:
 
 # -- errors ------------------------------------------------------------------------------------
 
+# Each takes the field's path (``Permissions.2.PortRange``, or the flat name).
+_missing_protocol = naming(
+    "The parameter {} must be specified with case insensitive TCP, UDP, ICMP, ICMPv6, GRE or ALL.",
+    code="InvalidIpProtocol.ValueNotSupported",
+    http_status=400,
+)
+_missing_port_range = naming(
+    "The specified parameter {} must set.", code="InvalidPortRange.Malformed", http_status=400
+)
+_bad_ports = naming(
+    'The specified parameter "{}" is not valid. It should be two integers from 1 to '
+    "65535 in start/end format, or -1/-1.",
+    code="InvalidParam.PortRange",
+    http_status=400,
+)
+_bad_source_ports = naming(
+    "The specified parameter {} is not valid.",
+    code="InvalidSourcePortRange.Malformed",
+    http_status=400,
+)
+_bad_nic_type = naming(
+    "The specified NicType does not exist ({}).",
+    code="InvalidNicType.ValueNotSupported",
+    http_status=400,
+)
+_bad_policy = naming(
+    "The specified parameter {} is not valid. Only accept and drop are supported, ignoring case.",
+    code="InvalidPolicy.Malformed",
+    http_status=400,
+)
+_malformed_priority = naming(
+    "The parameter {} is invalid: it must be an integer.",
+    code="InvalidPriority.Malformed",
+    http_status=400,
+)
+_bad_priority = naming(
+    "The specified parameter {} is invalid: it must be an integer from 1 to 100.",
+    code="InvalidPriority.ValueNotSupported",
+    http_status=400,
+)
 
-def _bad_ports(path: str) -> EcsError:
-    return EcsError(
-        f'The specified parameter "{path}" is not valid. It should be two integers from 1 to '
-        "65535 in start/end format, or -1/-1.",
-        code="InvalidParam.PortRange",
+# Takes " in Permissions.N" for an item, nothing for the flat parameters.
+_MISSING_PEER = {
+    Direction.INGRESS: naming(
+        "One of the parameters SourceCidrIp, Ipv6SourceCidrIp, SourceGroupId or "
+        "SourcePrefixListId{} must be specified.",
+        code="MissingParameter.Source",
         http_status=400,
-    )
-
-
-def _bad_source_ports(path: str) -> EcsError:
-    return EcsError(
-        f"The specified parameter {path} is not valid.",
-        code="InvalidSourcePortRange.Malformed",
-        http_status=400,
-    )
-
-
-def _bad_nic_type(path: str) -> EcsError:
-    return EcsError(
-        f"The specified NicType does not exist ({path}).",
-        code="InvalidNicType.ValueNotSupported",
-        http_status=400,
-    )
-
-
-def _bad_policy(path: str) -> EcsError:
-    return EcsError(
-        f"The specified parameter {path} is not valid. "
-        "Only accept and drop are supported, ignoring case.",
-        code="InvalidPolicy.Malformed",
-        http_status=400,
-    )
-
-
-def _malformed_priority(path: str) -> EcsError:
-    return EcsError(
-        f"The parameter {path} is invalid: it must be an integer.",
-        code="InvalidPriority.Malformed",
-        http_status=400,
-    )
-
-
-def _bad_priority(path: str) -> EcsError:
-    return EcsError(
-        f"The specified parameter {path} is invalid: it must be an integer from 1 to 100.",
-        code="InvalidPriority.ValueNotSupported",
-        http_status=400,
-    )
-
-
-def _not_valid(path: str) -> str:
-    return f"The specified parameter {path} is not valid."
-
-
-_MALFORMED: dict[str, Callable[[str], EcsError]] = {
-    "SourceCidrIp": lambda path: EcsError(
-        _not_valid(path), code="InvalidSourceCidrIp.Malformed", http_status=400
     ),
-    "DestCidrIp": lambda path: EcsError(
-        _not_valid(path), code="InvalidDestCidrIp.Malformed", http_status=400
+    Direction.EGRESS: naming(
+        "One of the parameters DestCidrIp, Ipv6DestCidrIp, DestGroupId or "
+        "DestPrefixListId{} must be specified.",
+        code="MissingParameter.Dest",
+        http_status=400,
     ),
-    "Ipv6SourceCidrIp": lambda path: EcsError(
-        _not_valid(path), code="InvalidParam.Ipv6SourceCidrIp", http_status=400
-    ),
-    "Ipv6DestCidrIp": lambda path: EcsError(
-        _not_valid(path), code="InvalidParam.Ipv6DestCidrIp", http_status=400
-    ),
+}
+
+_NOT_VALID = "The specified parameter {} is not valid."
+_NOT_V4 = _NOT_VALID + " It must be an IPv4 address or CIDR block."
+_NOT_V6 = _NOT_VALID + " It must be an IPv6 address or CIDR block."
+
+_MALFORMED = {
+    "SourceCidrIp": naming(_NOT_VALID, code="InvalidSourceCidrIp.Malformed", http_status=400),
+    "DestCidrIp": naming(_NOT_VALID, code="InvalidDestCidrIp.Malformed", http_status=400),
+    "Ipv6SourceCidrIp": naming(_NOT_VALID, code="InvalidParam.Ipv6SourceCidrIp", http_status=400),
+    "Ipv6DestCidrIp": naming(_NOT_VALID, code="InvalidParam.Ipv6DestCidrIp", http_status=400),
 }
 
 # An address of the other family in a field meant for one (IPv6 in SourceCidrIp ...).
-_WRONG_FAMILY: dict[str, Callable[[str], EcsError]] = {
-    "SourceCidrIp": lambda path: EcsError(
-        _not_valid(path) + " It must be an IPv4 address or CIDR block.",
-        code="InvalidParam.SourceCidrIp",
-        http_status=400,
-    ),
-    "DestCidrIp": lambda path: EcsError(
-        _not_valid(path) + " It must be an IPv4 address or CIDR block.",
-        code="InvalidParam.DestCidrIp",
-        http_status=400,
-    ),
-    "Ipv6SourceCidrIp": lambda path: EcsError(
-        _not_valid(path) + " It must be an IPv6 address or CIDR block.",
-        code="InvalidParam.Ipv6SourceCidrIp",
-        http_status=400,
-    ),
-    "Ipv6DestCidrIp": lambda path: EcsError(
-        _not_valid(path) + " It must be an IPv6 address or CIDR block.",
-        code="InvalidParam.Ipv6DestCidrIp",
-        http_status=400,
-    ),
+_WRONG_FAMILY = {
+    "SourceCidrIp": naming(_NOT_V4, code="InvalidParam.SourceCidrIp", http_status=400),
+    "DestCidrIp": naming(_NOT_V4, code="InvalidParam.DestCidrIp", http_status=400),
+    "Ipv6SourceCidrIp": naming(_NOT_V6, code="InvalidParam.Ipv6SourceCidrIp", http_status=400),
+    "Ipv6DestCidrIp": naming(_NOT_V6, code="InvalidParam.Ipv6DestCidrIp", http_status=400),
 }
 
-# Keyed by the IPv4 field of the pair.
-_BOTH_FAMILIES: dict[str, Callable[[str], EcsError]] = {
-    "SourceCidrIp": lambda where: EcsError(
-        f"The Parameters SourceCidrIp and Ipv6SourceCidrIp in {where} cannot be set at the "
-        "same time.",
+# Keyed by the IPv4 field of the pair; takes the item (or "the request").
+_BOTH_FAMILIES = {
+    "SourceCidrIp": naming(
+        "The Parameters SourceCidrIp and Ipv6SourceCidrIp in {} cannot be set at the same time.",
         code="InvalidParam.SourceIp",
         http_status=400,
     ),
-    "DestCidrIp": lambda where: EcsError(
-        f"The Parameters DestCidrIp and Ipv6DestCidrIp in {where} cannot be set at the same time.",
+    "DestCidrIp": naming(
+        "The Parameters DestCidrIp and Ipv6DestCidrIp in {} cannot be set at the same time.",
         code="InvalidParam.DestIp",
         http_status=400,
     ),

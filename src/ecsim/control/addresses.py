@@ -16,7 +16,10 @@ from datetime import datetime, timedelta
 
 from ecsim.clock import Clock
 from ecsim.control.eip_pool import AddressPool
+from ecsim.control.error_builders import fixed
+from ecsim.control.quotas import check_quota
 from ecsim.control.repositories import NetworkInterfaceRepository
+from ecsim.control.resource_repository import ResourceRepository
 from ecsim.control.tags import Tags
 from ecsim.errors import EcsError
 from ecsim.ids import IdFactory
@@ -77,20 +80,17 @@ class EipView:
     tags: Mapping[str, str]
 
 
-def _not_found() -> EcsError:
-    return EcsError(
-        "Specified allocation ID is not found.",
-        code="InvalidAllocationId.NotFound",
-        http_status=404,
-    )
-
-
-def _incorrect_status() -> EcsError:
-    return EcsError(
-        "Current elastic IP status does not support this operation.",
-        code="IncorrectEipStatus",
-        http_status=400,
-    )
+_not_found = fixed(
+    "Specified allocation ID is not found.", code="InvalidAllocationId.NotFound", http_status=404
+)
+_incorrect_status = fixed(
+    "Current elastic IP status does not support this operation.",
+    code="IncorrectEipStatus",
+    http_status=400,
+)
+_quota_exceeded = fixed(
+    "Elastic IP address quota exceeded", code="QuotaExceeded.Eip", http_status=400
+)
 
 
 class Addresses:
@@ -105,7 +105,6 @@ class Addresses:
         transition_delay: timedelta = TRANSITION_DELAY,
         pool: ipaddress.IPv4Network = EIP_POOL,
     ) -> None:
-        self._store = store
         self._ids = ids
         self._clock = clock
         self._limits = limits
@@ -113,25 +112,17 @@ class Addresses:
         self._delay = transition_delay
         self._pool = AddressPool(store, pool)
         self._interfaces = NetworkInterfaceRepository(store)
+        self._eips = ResourceRepository(
+            store, codec.KIND, codec.encode_eip, codec.decode_eip, _not_found
+        )
 
     # -- lookups
 
     def get(self, account_id: str, allocation_id: str, region_id: str | None = None) -> Eip:
-        record = self._store.get_resource(codec.KIND, allocation_id)
-        eip = self._store.decoded(record, codec.decode_eip) if record else None
-        if (
-            eip is None
-            or eip.account_id != account_id
-            or (region_id is not None and eip.region_id != region_id)
-        ):
-            raise _not_found()
-        return eip
+        return self._eips.get(account_id, allocation_id, region_id)
 
     def owned_by(self, account_id: str, region_id: str | None = None) -> list[Eip]:
-        return [
-            self._store.decoded(record, codec.decode_eip)
-            for record in self._store.list_resources(codec.KIND, account_id, region_id)
-        ]
+        return self._eips.owned_by(account_id, region_id)
 
     def bound_to(self, account_id: str, region_id: str, eni_id: str) -> Eip | None:
         """The EIP bound to interface ``eni_id``, if any (instances show it as EipAddress)."""
@@ -147,10 +138,9 @@ class Addresses:
     # -- use cases
 
     def allocate(self, account_id: str, region_id: str, spec: NewEip) -> Eip:
-        if len(self.owned_by(account_id, region_id)) >= self._limits.eips_per_region:
-            raise EcsError(
-                "Elastic IP address quota exceeded", code="QuotaExceeded.Eip", http_status=400
-            )
+        check_quota(
+            self.owned_by(account_id, region_id), self._limits.eips_per_region, _quota_exceeded
+        )
         address = self._chosen(spec.address) if spec.address else self._pool.next_free()
         eip = Eip(
             allocation_id=self._ids.new("eip"),
@@ -165,7 +155,7 @@ class Addresses:
             allocated_at=self._clock.now(),
             resource_group_id=spec.resource_group_id,
         )
-        self._save(eip)
+        self._eips.save(eip)
         self._pool.claim(eip)
         return eip
 
@@ -216,7 +206,7 @@ class Addresses:
             )
         binding = EipBinding(bound_type, eni.eni_id, eni.instance_id, eni.primary_ip)
         bound = eip.bound(binding, now + self._delay)
-        self._save(bound)
+        self._eips.save(bound)
         return bound
 
     def unassociate(
@@ -236,14 +226,14 @@ class Addresses:
                 http_status=400,
             )
         unbound = eip.unbound(now + self._delay)
-        self._save(unbound)
+        self._eips.save(unbound)
         return unbound
 
     def release(self, account_id: str, region_id: str | None, allocation_id: str) -> None:
         eip = self.get(account_id, allocation_id, region_id)
         if eip.status(self._clock.now()) is not EipStatus.AVAILABLE:
             raise _incorrect_status()
-        self._store.delete_resource(codec.KIND, eip.allocation_id)
+        self._eips.delete(eip.allocation_id)
         self._pool.free(eip)
         self._tags.forget(codec.KIND, eip.allocation_id)
 
@@ -251,12 +241,9 @@ class Addresses:
         """The interface is gone: the EIP bound to it, if any, is Available again at once."""
         eip = self.bound_to(account_id, region_id, eni_id)
         if eip is not None:
-            self._save(eip.unbound(self._clock.now()))
+            self._eips.save(eip.unbound(self._clock.now()))
 
     # -- helpers
-
-    def _save(self, eip: Eip) -> None:
-        self._store.put_resource(codec.encode_eip(eip), decoded=eip)
 
     def _chosen(self, address: ipaddress.IPv4Address) -> ipaddress.IPv4Address:
         if not self._pool.contains(address):

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field, replace
 
 from ecsim.clock import Clock
 from ecsim.control.accounts import Accounts
+from ecsim.control.error_builders import fixed
+from ecsim.control.network_repositories import vpc_not_found
+from ecsim.control.quotas import check_quota
 from ecsim.control.repositories import NetworkInterfaceRepository, SecurityGroupRepository
 from ecsim.control.tags import Tags
 from ecsim.errors import EcsError
@@ -27,6 +30,12 @@ _TAG_TYPE = "security_group"
 # Private addresses a group can hold (reference §2.1): what AvailableInstanceAmount counts down.
 _CAPACITY = {GroupType.NORMAL: 2000, GroupType.ENTERPRISE: 65536}
 _CLASSIC_CAPACITY = 1000
+
+_quota_exceeded = fixed(
+    "The maximum number of security groups is reached.",
+    code="QuotaExceed.SecurityGroup",
+    http_status=403,
+)
 
 
 @dataclass(frozen=True)
@@ -116,15 +125,8 @@ class SecurityGroups:
             )
         if vpc_id is not None:
             self._require_vpc(account_id, region_id, vpc_id)
-        if (
-            len(self._groups.owned_by(account_id, region_id))
-            >= self._limits.security_groups_per_region
-        ):
-            raise EcsError(
-                "The maximum number of security groups is reached.",
-                code="QuotaExceed.SecurityGroup",
-                http_status=403,
-            )
+        groups = self._groups.owned_by(account_id, region_id)
+        check_quota(groups, self._limits.security_groups_per_region, _quota_exceeded)
         group = SecurityGroup(
             group_id=self._ids.new("security_group"),
             account_id=account_id,
@@ -273,9 +275,7 @@ class SecurityGroups:
     def _require_vpc(self, account_id: str, region_id: str, vpc_id: str) -> None:
         record = self._store.get_resource(_VPC_KIND, vpc_id)
         if record is None or record.account_id != account_id or record.region_id != region_id:
-            raise EcsError(
-                "Specified VPC does not exist.", code="InvalidVpcId.NotFound", http_status=404
-            )
+            raise vpc_not_found()
 
     def _referencing(self, group: SecurityGroup) -> tuple[SecurityGroup, ...]:
         """Other groups, of any account in ``group``'s region, with a rule whose peer is it.

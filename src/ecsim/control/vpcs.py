@@ -13,7 +13,9 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from ecsim.clock import Clock
+from ecsim.control.error_builders import fixed
 from ecsim.control.network_repositories import VpcRepository, VSwitchRepository
+from ecsim.control.quotas import check_quota
 from ecsim.control.repositories import NetworkInterfaceRepository, SecurityGroupRepository
 from ecsim.control.tags import Tags
 from ecsim.errors import EcsError
@@ -68,12 +70,12 @@ class VpcView:
     tags: Mapping[str, str]
 
 
-def _incorrect_status() -> EcsError:
-    return EcsError(
-        "Current VPC status does not support this operation.",
-        code="IncorrectVpcStatus",
-        http_status=400,
-    )
+_incorrect_status = fixed(
+    "Current VPC status does not support this operation.",
+    code="IncorrectVpcStatus",
+    http_status=400,
+)
+_quota_exceeded = fixed("VPC quota exceeded.", code="QuotaExceeded.Vpc", http_status=400)
 
 
 class Vpcs:
@@ -97,8 +99,8 @@ class Vpcs:
         self._vswitches = VSwitchRepository(store)
 
     def create(self, account_id: str, region_id: str, spec: NewVpc) -> Vpc:
-        if len(self._vpcs.owned_by(account_id, region_id)) >= self._limits.vpcs_per_region:
-            raise EcsError("VPC quota exceeded.", code="QuotaExceeded.Vpc", http_status=400)
+        vpcs = self._vpcs.owned_by(account_id, region_id)
+        check_quota(vpcs, self._limits.vpcs_per_region, _quota_exceeded)
         now = self._clock.now()
         vpc = Vpc(
             vpc_id=self._ids.new("vpc"),

@@ -13,7 +13,9 @@ from datetime import timedelta
 
 from ecsim.clock import Clock
 from ecsim.control.catalog import Catalog
+from ecsim.control.error_builders import fixed
 from ecsim.control.network_repositories import VpcRepository, VSwitchRepository
+from ecsim.control.quotas import check_quota
 from ecsim.control.repositories import NetworkInterfaceRepository
 from ecsim.control.tags import Tags
 from ecsim.errors import EcsError
@@ -63,6 +65,11 @@ class VSwitchView:
     tags: Mapping[str, str]
 
 
+_quota_exceeded = fixed(
+    "Virtual switch quota exceeded.", code="QuotaExceeded.VSwitch", http_status=400
+)
+
+
 class VSwitches:
     def __init__(
         self,
@@ -107,10 +114,7 @@ class VSwitches:
                 http_status=400,
             )
         siblings = self._vswitches.in_vpc(vpc)
-        if len(siblings) >= self._limits.vswitches_per_vpc:
-            raise EcsError(
-                "Virtual switch quota exceeded.", code="QuotaExceeded.VSwitch", http_status=400
-            )
+        check_quota(siblings, self._limits.vswitches_per_vpc, _quota_exceeded)
         self._check_block(vpc, siblings, spec.cidr_block)
         vswitch = VSwitch(
             vswitch_id=self._ids.new("vswitch"),

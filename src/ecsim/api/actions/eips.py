@@ -14,12 +14,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ecsim.api.context import RequestContext
+from ecsim.api.id_filters import comma_ids
 from ecsim.api.paging import number_page, page_params
 from ecsim.api.params import RepeatList, String
 from ecsim.api.products import ECS, VPC
 from ecsim.api.registry import ActionGroup
 from ecsim.api.tagging import tag_filter, tag_param
 from ecsim.control.addresses import EipQuery, EipView, NewEip
+from ecsim.control.error_builders import fixed
 from ecsim.control.network_rules import check_eip_description, check_eip_name
 from ecsim.errors import EcsError
 from ecsim.model.eip import DEFAULT_BANDWIDTH, BoundType, EipStatus, InternetChargeType
@@ -66,8 +68,8 @@ def allocate_eip_address(
 def describe_eip_addresses(
     ctx: RequestContext, params: dict[str, Any], services: Services
 ) -> dict[str, Any]:
-    allocation_ids = _id_list(params.get("AllocationId"))
-    addresses = _id_list(params.get("EipAddress"))
+    allocation_ids = comma_ids(params.get("AllocationId"))
+    addresses = comma_ids(params.get("EipAddress"))
     if any(ids is not None and len(ids) > _MAX_FILTER_IDS for ids in (allocation_ids, addresses)):
         raise EcsError("Parameter exceed max length", code="InvalidParameter", http_status=400)
     associated = params.get("AssociatedInstanceType")
@@ -174,17 +176,9 @@ def _creation_window(filters: list[dict[str, str]]) -> tuple[datetime | None, da
     return window.get("CreationStartTime"), window.get("CreationEndTime")
 
 
-def _bad_filter_value() -> EcsError:
-    return EcsError(
-        "The specified FilterValue is not supported.", code="InvalidFilterValue", http_status=404
-    )
-
-
-def _id_list(text: str | None) -> tuple[str, ...] | None:
-    """A comma-separated filter (``eip-1,eip-2``); None when absent."""
-    if text is None:
-        return None
-    return tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+_bad_filter_value = fixed(
+    "The specified FilterValue is not supported.", code="InvalidFilterValue", http_status=404
+)
 
 
 def _eip(view: EipView, *, full: bool) -> dict[str, Any]:
@@ -262,18 +256,17 @@ _INSTANCE_TYPE = String(
     code="InvalidInstanceType.ValueNotSupported",
 )
 _TARGET = (String("RegionId"), String("AllocationId", required=True), _INSTANCE_TYPE)
+_NAMED_TARGET = (*_TARGET, String("InstanceId", required=True))
 _RELEASE = (String("RegionId"), String("AllocationId", required=True))
 
 ecs_actions.action("AllocateEipAddress", params=_ALLOCATE, idempotent=True)(allocate_eip_address)
 ecs_actions.action("DescribeEipAddresses", params=_DESCRIBE)(describe_eip_addresses)
-ecs_actions.action(
-    "AssociateEipAddress", params=(*_TARGET, String("InstanceId", required=True)), mutating=True
-)(associate_eip_address)
-ecs_actions.action(
-    "UnassociateEipAddress",
-    params=(*_TARGET, String("InstanceId", required=True)),
-    mutating=True,
-)(unassociate_eip_address)
+ecs_actions.action("AssociateEipAddress", params=_NAMED_TARGET, mutating=True)(
+    associate_eip_address
+)
+ecs_actions.action("UnassociateEipAddress", params=_NAMED_TARGET, mutating=True)(
+    unassociate_eip_address
+)
 ecs_actions.action("ReleaseEipAddress", params=_RELEASE, mutating=True)(release_eip_address)
 
 # -- declarations: VPC 2016-04-28 -------------------------------------------------------------
@@ -297,11 +290,9 @@ vpc_actions.action(
     params=(*_DESCRIBE, String("EipName"), String("ResourceGroupId"), tag_param()),
     dry_run=True,
 )(describe_eip_addresses)
-vpc_actions.action(
-    "AssociateEipAddress",
-    params=(*_TARGET, String("InstanceId", required=True)),
-    idempotent=True,
-)(associate_eip_address)
+vpc_actions.action("AssociateEipAddress", params=_NAMED_TARGET, idempotent=True)(
+    associate_eip_address
+)
 vpc_actions.action(
     "UnassociateEipAddress", params=(*_TARGET, String("InstanceId")), idempotent=True
 )(unassociate_eip_address)

@@ -8,7 +8,7 @@ product's own error codes (``_vpc_terms``).
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ecsim.api.context import RequestContext
@@ -70,6 +70,14 @@ def _pairs(params: Mapping[str, Any]) -> list[tuple[str | None, str | None]]:
         (item.get("Key") or item.get("key"), item.get("Value", item.get("value")))
         for item in params.get("Tag", [])
     ]
+
+
+def _tag(
+    ctx: RequestContext, params: dict[str, Any], services: Services, kind: str, ids: Sequence[str]
+) -> dict[str, Any]:
+    """TagResources (either product) and AddTags, once the kind and the ids are read."""
+    services.tags.tag(ctx.account_id, _region_of(ctx), kind, ids, parse_tags(_pairs(params)))
+    return {}
 
 
 def _exact_conditions(params: Mapping[str, Any]) -> list[TagCondition]:
@@ -143,9 +151,7 @@ def tag_resources(
     ctx: RequestContext, params: dict[str, Any], services: Services
 ) -> dict[str, Any]:
     kind = ECS_RESOURCE_TYPES.named(params["ResourceType"]).kind
-    tags = parse_tags(_pairs(params))
-    services.tags.tag(ctx.account_id, _region_of(ctx), kind, params["ResourceId"], tags)
-    return {}
+    return _tag(ctx, params, services, kind, params["ResourceId"])
 
 
 @actions.action(
@@ -241,9 +247,7 @@ def list_tag_resources(
 )
 def add_tags(ctx: RequestContext, params: dict[str, Any], services: Services) -> dict[str, Any]:
     kind = ECS_RESOURCE_TYPES.named(params["ResourceType"], legacy=True).kind
-    tags = parse_tags(_pairs(params))
-    services.tags.tag(ctx.account_id, _region_of(ctx), kind, [params["ResourceId"]], tags)
-    return {}
+    return _tag(ctx, params, services, kind, [params["ResourceId"]])
 
 
 @actions.action(
@@ -349,9 +353,7 @@ def vpc_tag_resources(
     ctx: RequestContext, params: dict[str, Any], services: Services
 ) -> dict[str, Any]:
     kind = VPC_RESOURCE_TYPES.named(params["ResourceType"]).kind
-    tags = parse_tags(_pairs(params))
-    services.tags.tag(ctx.account_id, _region_of(ctx), kind, params["ResourceId"], tags)
-    return {}
+    return _tag(ctx, params, services, kind, params["ResourceId"])
 
 
 @vpc_actions.action(

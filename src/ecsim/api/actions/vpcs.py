@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ecsim.api.context import RequestContext
+from ecsim.api.id_filters import comma_ids
 from ecsim.api.paging import number_page, page_params
 from ecsim.api.params import Boolean, String
 from ecsim.api.products import ECS, VPC
@@ -68,7 +69,7 @@ def create_vpc(ctx: RequestContext, params: dict[str, Any], services: Services) 
 def describe_vpcs(
     ctx: RequestContext, params: dict[str, Any], services: Services
 ) -> dict[str, Any]:
-    vpc_ids = _id_list(params.get("VpcId"))
+    vpc_ids = comma_ids(params.get("VpcId"))
     if vpc_ids is not None and len(vpc_ids) > _MAX_VPC_IDS:
         raise EcsError(
             "The number of vpcIds exceeds the limit.",
@@ -137,28 +138,26 @@ def _vpc(view: VpcView, *, full: bool) -> dict[str, Any]:
     return body
 
 
-def _id_list(text: str | None) -> tuple[str, ...] | None:
-    """A comma-separated id filter (``vpc-1,vpc-2``); None when absent."""
-    if text is None:
-        return None
-    return tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
-
-
 # -- declarations: ECS 2014-05-26 -------------------------------------------------------------
 
-_CIDR_BLOCK = String("CidrBlock", default=str(DEFAULT_VPC_BLOCK))
+# What both versions declare; each adds the parameters only its own metadata lists.
+_CREATE = (
+    String("RegionId", required=True),
+    String("CidrBlock", default=str(DEFAULT_VPC_BLOCK)),
+    String("VpcName"),
+    String("Description"),
+    String("UserCidr"),
+)
+_MODIFY = (
+    String("VpcId", required=True),
+    String("RegionId"),
+    String("VpcName"),
+    String("Description"),
+    String("CidrBlock"),
+)
+_DELETE = (String("VpcId", required=True), String("RegionId"))
 
-ecs_actions.action(
-    "CreateVpc",
-    params=(
-        String("RegionId", required=True),
-        _CIDR_BLOCK,
-        String("VpcName"),
-        String("Description"),
-        String("UserCidr"),
-    ),
-    idempotent=True,
-)(create_vpc)
+ecs_actions.action("CreateVpc", params=_CREATE, idempotent=True)(create_vpc)
 ecs_actions.action(
     "DescribeVpcs",
     params=(
@@ -168,37 +167,16 @@ ecs_actions.action(
         *page_params(),
     ),
 )(describe_vpcs)
-ecs_actions.action(
-    "ModifyVpcAttribute",
-    params=(
-        String("VpcId", required=True),
-        String("RegionId"),
-        String("VpcName"),
-        String("Description"),
-        String("CidrBlock"),
-        String("UserCidr"),
-    ),
-    mutating=True,
-)(modify_vpc_attribute)
-ecs_actions.action(
-    "DeleteVpc",
-    params=(String("VpcId", required=True), String("RegionId")),
-    mutating=True,
-)(delete_vpc)
+ecs_actions.action("ModifyVpcAttribute", params=(*_MODIFY, String("UserCidr")), mutating=True)(
+    modify_vpc_attribute
+)
+ecs_actions.action("DeleteVpc", params=_DELETE, mutating=True)(delete_vpc)
 
 # -- declarations: VPC 2016-04-28 -------------------------------------------------------------
 
 vpc_actions.action(
     "CreateVpc",
-    params=(
-        String("RegionId", required=True),
-        _CIDR_BLOCK,
-        String("VpcName"),
-        String("Description"),
-        String("UserCidr"),
-        String("ResourceGroupId"),
-        tag_param(),
-    ),
+    params=(*_CREATE, String("ResourceGroupId"), tag_param()),
     idempotent=True,
     dry_run=True,
 )(create_vpc)
@@ -215,20 +193,5 @@ vpc_actions.action(
     ),
     dry_run=True,
 )(describe_vpcs)
-vpc_actions.action(
-    "ModifyVpcAttribute",
-    params=(
-        String("VpcId", required=True),
-        String("RegionId"),
-        String("VpcName"),
-        String("Description"),
-        String("CidrBlock"),
-    ),
-    mutating=True,
-)(modify_vpc_attribute)
-vpc_actions.action(
-    "DeleteVpc",
-    params=(String("VpcId", required=True), String("RegionId")),
-    mutating=True,
-    dry_run=True,
-)(delete_vpc)
+vpc_actions.action("ModifyVpcAttribute", params=_MODIFY, mutating=True)(modify_vpc_attribute)
+vpc_actions.action("DeleteVpc", params=_DELETE, mutating=True, dry_run=True)(delete_vpc)
