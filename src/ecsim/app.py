@@ -14,7 +14,12 @@ from ecsim.control.accounts import Accounts
 from ecsim.control.addresses import Addresses
 from ecsim.control.catalog import load_catalog
 from ecsim.control.idempotency import ClientTokens
+from ecsim.control.images import Images
+from ecsim.control.instances import Instances
+from ecsim.control.key_pairs import KeyPairs
+from ecsim.control.network_interfaces import NetworkInterfaces
 from ecsim.control.networks import Networks
+from ecsim.control.reachability import Reachability
 from ecsim.control.security_group_rules import SecurityGroupRules
 from ecsim.control.security_groups import SecurityGroups
 from ecsim.control.tags import Tags
@@ -49,6 +54,7 @@ def build_app(
     catalog = load_catalog()
     limits = settings.limits
     tags = Tags(store)
+    images = Images(store, clock, tags)
     services = Services(
         store=store,
         clock=clock,
@@ -66,6 +72,11 @@ def build_app(
         security_groups=SecurityGroups(store, ids, clock, limits, accounts, tags),
         security_group_rules=SecurityGroupRules(store, ids, clock, limits, accounts),
         limits=limits,
+        images=images,
+        instances=Instances(store, ids, clock, limits, catalog, tags, images, delays),
+        network_interfaces=NetworkInterfaces(store, ids, clock, limits, tags),
+        key_pairs=KeyPairs(store, ids, clock, limits, tags),
+        reachability=Reachability(store, accounts),
     )
     registry = Registry(ACTION_GROUPS)
     authenticator = Authenticator(

@@ -15,9 +15,15 @@ class Delays:
     network_ready: timedelta = timedelta(0)
     # EIP: Associating -> InUse, Unassociating -> Available
     eip_transition: timedelta = timedelta(0)
+    # instances: each step of Pending -> Starting -> Running, Running -> Stopping -> Stopped
+    instance_step: timedelta = timedelta(0)
 
     @classmethod
     def realistic(cls) -> Delays:
         # What a Packer run waits for in the cloud: a few seconds per network, one or two
         # for an EIP (its poll loops check every 5 s).
-        return cls(network_ready=timedelta(seconds=3), eip_transition=timedelta(seconds=2))
+        return cls(
+            network_ready=timedelta(seconds=3),
+            eip_transition=timedelta(seconds=2),
+            instance_step=timedelta(seconds=5),
+        )

@@ -13,7 +13,12 @@ from ecsim.control.accounts import Accounts
 from ecsim.control.addresses import Addresses
 from ecsim.control.catalog import Catalog
 from ecsim.control.idempotency import ClientTokens
+from ecsim.control.images import Images
+from ecsim.control.instances import Instances
+from ecsim.control.key_pairs import KeyPairs
+from ecsim.control.network_interfaces import NetworkInterfaces
 from ecsim.control.networks import Networks
+from ecsim.control.reachability import Reachability
 from ecsim.control.security_group_rules import SecurityGroupRules
 from ecsim.control.security_groups import SecurityGroups
 from ecsim.control.tags import Tags
@@ -38,3 +43,8 @@ class Services:
     security_groups: SecurityGroups
     security_group_rules: SecurityGroupRules
     limits: Limits
+    images: Images
+    instances: Instances
+    network_interfaces: NetworkInterfaces
+    key_pairs: KeyPairs
+    reachability: Reachability

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from datetime import datetime
 
 __all__ = ["NetworkInterface"]
 
@@ -20,3 +21,14 @@ class NetworkInterface:
     primary_ip: ipaddress.IPv4Address
     security_group_ids: tuple[str, ...]
     instance_id: str | None = None
+    # "Primary" interfaces are created with their instance and never detached
+    primary: bool = True
+    mac_address: str = ""
+    zone_id: str = ""
+    name: str = ""
+    description: str = ""
+    created_at: datetime | None = None
+
+    @property
+    def status(self) -> str:
+        return "InUse" if self.instance_id else "Available"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from datetime import datetime
 
 from ecsim.model.network_interface import NetworkInterface
 from ecsim.store.base import ResourceRecord
@@ -19,6 +20,12 @@ def encode_network_interface(eni: NetworkInterface) -> ResourceRecord:
         "primary_ip": str(eni.primary_ip),
         "security_group_ids": list(eni.security_group_ids),
         "instance_id": eni.instance_id,
+        "primary": eni.primary,
+        "mac_address": eni.mac_address,
+        "zone_id": eni.zone_id,
+        "name": eni.name,
+        "description": eni.description,
+        "created_at": eni.created_at.isoformat() if eni.created_at else None,
     }
     return ResourceRecord(KIND, eni.eni_id, eni.account_id, eni.region_id, body)
 
@@ -34,4 +41,10 @@ def decode_network_interface(record: ResourceRecord) -> NetworkInterface:
         primary_ip=ipaddress.IPv4Address(body["primary_ip"]),
         security_group_ids=tuple(body["security_group_ids"]),
         instance_id=body["instance_id"],
+        primary=body.get("primary", True),
+        mac_address=body.get("mac_address", ""),
+        zone_id=body.get("zone_id", ""),
+        name=body.get("name", ""),
+        description=body.get("description", ""),
+        created_at=datetime.fromisoformat(body["created_at"]) if body.get("created_at") else None,
     )

@@ -1,0 +1,10 @@
+"""security_group_membership actions."""
+
+from __future__ import annotations
+
+from ecsim.api.products import ECS
+from ecsim.api.registry import ActionGroup
+
+__all__ = ["actions"]
+
+actions = ActionGroup(ECS)
