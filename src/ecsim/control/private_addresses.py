@@ -75,7 +75,7 @@ class PrivateAddresses:
                 raise EcsError(
                     "The specified VSwitch has no available IP address.",
                     code="InvalidVSwitchId.IpNotEnough",
-                    http_status=400,
+                    http_status=403,
                 )
             address = found
         self._claim(scope, vswitch.account_id, vswitch.region_id, address, eni_id)
