@@ -67,6 +67,8 @@ bench: install $(VENV)/.installed-test $(VENV)/.installed-bench
 	$(BIN)/python bench/api_bench.py $(BENCH_ARGS)
 	$(BIN)/python bench/security_groups_bench.py $(BENCH_ARGS)
 	$(BIN)/python bench/engine_bench.py $(BENCH_ARGS)
+	$(BIN)/python bench/instances_bench.py $(BENCH_ARGS)
+	$(BIN)/python bench/analyzer_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(NODE_DIR) $(DATA_DIR) .mypy_cache .pytest_cache .ruff_cache

@@ -11,6 +11,7 @@ from ecsim import __version__
 from ecsim.cli.account import account
 from ecsim.cli.calls import ecs, vpc
 from ecsim.cli.options import credentials_options
+from ecsim.cli.reach import reach
 
 __all__ = ["main"]
 
@@ -115,6 +116,7 @@ def serve(
 main.add_command(ecs)
 main.add_command(vpc)
 main.add_command(account)
+main.add_command(reach)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -25,6 +25,9 @@ class RecordCache:
         # (record it was decoded from, decoded value): valid while that record is current
         self._decoded: dict[Key, tuple[ResourceRecord, Any]] = {}
         self._touched: set[Key] = set()
+        # (kind, account) -> {resource id: region id}, in creation order, once listed
+        self._partitions: dict[Key, dict[str, str]] = {}
+        self._touched_partitions: set[Key] = set()
 
     def get(self, kind: str, resource_id: str) -> ResourceRecord | None:
         return self._records.get((kind, resource_id))
@@ -36,12 +39,33 @@ class RecordCache:
             self._decoded[key] = (record, decoded)
         if written:
             self._touched.add(key)
+            partition = self._partitions.get((record.kind, record.account_id))
+            if partition is not None:
+                # A new row goes last (its seq is the highest); an update keeps its place.
+                partition[record.resource_id] = record.region_id
+                self._touched_partitions.add((record.kind, record.account_id))
+
+    def listing(self, kind: str, account_id: str) -> dict[str, str] | None:
+        """Ids and regions of an account's resources of ``kind``, if known."""
+        return self._partitions.get((kind, account_id))
+
+    def remember_listing(self, kind: str, account_id: str, ids: dict[str, str]) -> None:
+        self._partitions[(kind, account_id)] = ids
 
     def drop(self, kind: str, resource_id: str) -> None:
         key = (kind, resource_id)
-        self._records.pop(key, None)
+        record = self._records.pop(key, None)
         self._decoded.pop(key, None)
         self._touched.add(key)
+        if record is not None:
+            partition = self._partitions.get((kind, record.account_id))
+            if partition is not None:
+                partition.pop(resource_id, None)
+                self._touched_partitions.add((kind, record.account_id))
+        else:
+            # Unknown owner: forget every listing of this kind rather than guess.
+            for partition_key in [k for k in self._partitions if k[0] == kind]:
+                del self._partitions[partition_key]
 
     def decoded(self, record: ResourceRecord, decode: Callable[[ResourceRecord], T]) -> T:
         key = (record.kind, record.resource_id)
@@ -56,9 +80,13 @@ class RecordCache:
 
     def committed(self) -> None:
         self._touched.clear()
+        self._touched_partitions.clear()
 
     def rolled_back(self) -> None:
         for key in self._touched:
             self._records.pop(key, None)
             self._decoded.pop(key, None)
+        for partition_key in self._touched_partitions:
+            self._partitions.pop(partition_key, None)
         self._touched.clear()
+        self._touched_partitions.clear()

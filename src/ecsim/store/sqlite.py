@@ -243,20 +243,21 @@ class SqliteStore:
     def list_resources(
         self, kind: str, account_id: str, region_id: str | None = None
     ) -> Iterator[ResourceRecord]:
-        # Ids first; bodies are parsed only for rows the cache does not hold.
-        if region_id is None:
-            ids = self._db.execute(
-                "SELECT resource_id FROM resources WHERE kind = ? AND account_id = ? ORDER BY seq",
+        # The ids of an account's resources of a kind are read once and then kept up to date
+        # by the writes; bodies are parsed only for rows the cache does not hold.
+        listing = self._cache.listing(kind, account_id)
+        if listing is None:
+            rows = self._db.execute(
+                "SELECT resource_id, region_id FROM resources "
+                "WHERE kind = ? AND account_id = ? ORDER BY seq",
                 (kind, account_id),
             ).fetchall()
-        else:
-            ids = self._db.execute(
-                "SELECT resource_id FROM resources "
-                "WHERE kind = ? AND account_id = ? AND region_id = ? ORDER BY seq",
-                (kind, account_id, region_id),
-            ).fetchall()
+            listing = {resource_id: region for resource_id, region in rows}
+            self._cache.remember_listing(kind, account_id, listing)
         records: list[ResourceRecord] = []
-        for (resource_id,) in ids:
+        for resource_id, region in list(listing.items()):
+            if region_id is not None and region != region_id:
+                continue
             record = self.get_resource(kind, resource_id)
             if record is not None:
                 records.append(record)
