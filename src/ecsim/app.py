@@ -74,7 +74,7 @@ def build_app(
         limits=limits,
         images=images,
         instances=Instances(store, ids, clock, limits, catalog, tags, images, delays),
-        network_interfaces=NetworkInterfaces(store, ids, clock, limits, tags),
+        network_interfaces=NetworkInterfaces(store, ids, clock, limits, tags, catalog=catalog),
         key_pairs=KeyPairs(store, ids, clock, limits, tags),
         reachability=Reachability(store, accounts),
     )

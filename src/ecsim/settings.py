@@ -44,6 +44,7 @@ class Limits:
     vpcs_per_region: int = 10
     vswitches_per_vpc: int = 150
     eips_per_region: int = 20
+    key_pairs_per_region: int = 500
 
 
 def limits_from(assignments: Iterable[str], base: Limits | None = None) -> Limits:

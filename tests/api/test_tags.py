@@ -7,6 +7,7 @@ Every test works in an account of its own, so listings are the test's own.
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -375,3 +376,26 @@ def test_vpc_list_needs_ids_or_tags(server: RunningServer) -> None:
     )
     request.tag = [vpc.ListTagResourcesRequestTag(key="a")]
     assert client.list_tag_resources(request).body.tag_resources.tag_resource == []
+
+
+def test_key_pairs_are_tagged_by_name_through_the_tag_actions(server: RunningServer) -> None:
+    client = tea_ecs(server.endpoint)
+    name = f"tagged-{uuid.uuid4().hex[:8]}"
+    client.create_key_pair(ecs.CreateKeyPairRequest(region_id="cn-shenzhen", key_pair_name=name))
+    client.tag_resources(
+        ecs.TagResourcesRequest(
+            region_id="cn-shenzhen",
+            resource_type="keypair",
+            resource_id=[name],
+            tag=[ecs.TagResourcesRequestTag(key="team", value="ops")],
+        )
+    )
+    listed = client.list_tag_resources(
+        ecs.ListTagResourcesRequest(
+            region_id="cn-shenzhen", resource_type="keypair", resource_id=[name]
+        )
+    ).body.tag_resources.tag_resource
+    assert [(r.resource_id, r.tag_key, r.tag_value) for r in listed] == [(name, "team", "ops")]
+    client.delete_key_pairs(
+        ecs.DeleteKeyPairsRequest(region_id="cn-shenzhen", key_pair_names=f'["{name}"]')
+    )

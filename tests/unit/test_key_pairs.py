@@ -12,7 +12,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from ecsim.clock import FrozenClock
-from ecsim.control import key_pairs as key_pairs_module
 from ecsim.control.compute_repositories import InstanceRepository
 from ecsim.control.key_pairs import KeyPairQuery, KeyPairs, NewKeyPair, check_key_pair_name
 from ecsim.control.tags import Tags
@@ -153,8 +152,9 @@ def test_duplicate_names_per_account_and_region(key_pairs: KeyPairs) -> None:
     key_pairs.create(ACCOUNT, "cn-beijing", NewKeyPair("shared"))
 
 
-def test_quota(key_pairs: KeyPairs, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(key_pairs_module, "KEY_PAIRS_PER_REGION", 2)
+def test_quota(store: SqliteStore, clock: FrozenClock) -> None:
+    limits = Limits(key_pairs_per_region=2)
+    key_pairs = KeyPairs(store, IdFactory(seed=7), clock, limits, Tags(store))
     _import(key_pairs, "k1")
     _import(key_pairs, "k2")
     with pytest.raises(EcsError) as refused:

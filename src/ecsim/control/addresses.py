@@ -258,13 +258,17 @@ class Addresses:
 
     def _target(self, account_id: str, bound_type: BoundType, target_id: str) -> NetworkInterface:
         """The interface an association binds to: the named one, or the instance's primary
-        interface (its first: an instance's interfaces are stored in creation order)."""
+        interface (an instance may have secondary ones attached too)."""
         if bound_type is BoundType.NETWORK_INTERFACE:
             eni = self._interfaces.find(target_id)
             found = eni if eni is not None and eni.account_id == account_id else None
         else:
             found = next(
-                (e for e in self._interfaces.owned_by(account_id) if e.instance_id == target_id),
+                (
+                    e
+                    for e in self._interfaces.owned_by(account_id)
+                    if e.instance_id == target_id and e.primary
+                ),
                 None,
             )
         if found is None:

@@ -33,7 +33,6 @@ from ecsim.store.base import Store, TagOwner
 from ecsim.store.codecs import key_pairs as codec
 
 __all__ = [
-    "KEY_PAIRS_PER_REGION",
     "MAX_DELETE_NAMES",
     "CreatedKeyPair",
     "KeyPairQuery",
@@ -44,7 +43,6 @@ __all__ = [
 ]
 
 # Alibaba's default quota of key pairs per account and region.
-KEY_PAIRS_PER_REGION = 500
 # DeleteKeyPairs takes at most this many names.
 MAX_DELETE_NAMES = 100
 
@@ -222,7 +220,7 @@ class KeyPairs:
         if self._key_pairs.named(account_id, region_id, name) is not None:
             raise _already_exists()
         existing = self._key_pairs.owned_by(account_id, region_id)
-        check_quota(existing, KEY_PAIRS_PER_REGION, _quota_exceeded)
+        check_quota(existing, self._limits.key_pairs_per_region, _quota_exceeded)
 
     def _add(
         self, account_id: str, region_id: str, spec: NewKeyPair, public_key: PublicKey

@@ -251,8 +251,7 @@ class NetworkInterfaces:
         eni = self.get(account_id, region_id, eni_id)
         if eni.instance_id is not None:
             raise _eni_state()
-        # the repository has no delete of its own
-        self._store.delete_resource(KIND, eni.eni_id)
+        self._interfaces.delete(eni.eni_id)
         self._private.release(eni.vswitch_id, eni.region_id, eni.primary_ip)
         self._tags.forget(KIND, eni.eni_id)
         self._eips.forget_interface(account_id, eni.region_id, eni.eni_id)

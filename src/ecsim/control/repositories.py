@@ -81,3 +81,6 @@ class NetworkInterfaceRepository:
 
     def save(self, eni: NetworkInterface) -> None:
         self._store.put_resource(eni_codec.encode_network_interface(eni), decoded=eni)
+
+    def delete(self, eni_id: str) -> None:
+        self._store.delete_resource(eni_codec.KIND, eni_id)

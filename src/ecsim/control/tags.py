@@ -17,6 +17,7 @@ from ecsim.control.tag_resources import require_owned
 from ecsim.errors import EcsError
 from ecsim.model.tag import MAX_TAGS, Tag
 from ecsim.store.base import Store, TagOwner, TagRow
+from ecsim.store.codecs import key_pairs as key_pair_codec
 
 __all__ = ["OperationDeniedQuotaExceed", "TagCondition", "TagUsage", "Tags"]
 
@@ -120,7 +121,7 @@ class Tags:
         tags: Iterable[Tag],
     ) -> None:
         """Tag every resource or none: all must exist and stay within the quota."""
-        ids = list(dict.fromkeys(resource_ids))
+        ids = _stored_ids(account_id, region_id, kind, resource_ids)
         require_owned(self._store, account_id, region_id, kind, ids)
         wanted = {tag.key: tag.value for tag in tags}
         for resource_id in ids:
@@ -138,7 +139,7 @@ class Tags:
     ) -> None:
         """Remove the named keys (absent ones are no error), or every tag when ``keys`` is
         None, from resources that must all exist."""
-        ids = list(dict.fromkeys(resource_ids))
+        ids = _stored_ids(account_id, region_id, kind, resource_ids)
         require_owned(self._store, account_id, region_id, kind, ids)
         chosen = None if keys is None else tuple(keys)
         for resource_id in ids:
@@ -153,6 +154,7 @@ class Tags:
         pairs: Iterable[tuple[str, str | None]],
     ) -> None:
         """Remove each key whose value is the one given, or whatever it is when None."""
+        (resource_id,) = _stored_ids(account_id, region_id, kind, (resource_id,))
         require_owned(self._store, account_id, region_id, kind, (resource_id,))
         present = self._store.get_tags(kind, resource_id)
         keys = [
@@ -173,10 +175,15 @@ class Tags:
     ) -> list[TagRow]:
         """Every tag of the resources among ``resource_ids`` (any, when None) that meet all
         ``conditions``: one row per (resource, tag)."""
+        wanted = (
+            None
+            if resource_ids is None
+            else set(_stored_ids(account_id, region_id, kind, resource_ids))
+        )
         return [
-            TagRow(kind, resource_id, key, value)
+            TagRow(kind, _wire_id(kind, resource_id), key, value)
             for resource_id, tags in self._by_resource(account_id, region_id, kind).items()
-            if (resource_ids is None or resource_id in resource_ids)
+            if (wanted is None or resource_id in wanted)
             and all(condition.holds(tags) for condition in conditions)
             for key, value in tags.items()
         ]
@@ -195,7 +202,10 @@ class Tags:
         number of resources of each kind carrying each."""
         counts: dict[tuple[str, str], dict[str, int]] = {}
         for row in self._store.list_tags(account_id, region_id):
-            if row.resource_type not in kinds or resource_id not in (None, row.resource_id):
+            if row.resource_type not in kinds or resource_id not in (
+                None,
+                _wire_id(row.resource_type, row.resource_id),
+            ):
                 continue
             if conditions and not any(c.holds({row.key: row.value}) for c in conditions):
                 continue
@@ -216,3 +226,20 @@ class Tags:
         for row in self._store.list_tags(account_id, region_id, kind):
             by_resource.setdefault(row.resource_id, {})[row.key] = row.value
         return by_resource
+
+
+def _stored_ids(
+    account_id: str, region_id: str, kind: str, resource_ids: Iterable[str]
+) -> list[str]:
+    """The store's ids for the wire's: a key pair is named on the wire, but its name is only
+    unique within an account and region, so the store keys it by all three."""
+    unique = list(dict.fromkeys(resource_ids))
+    if kind != key_pair_codec.KIND:
+        return unique
+    return [key_pair_codec.record_id(account_id, region_id, name) for name in unique]
+
+
+def _wire_id(kind: str, stored_id: str) -> str:
+    if kind != key_pair_codec.KIND:
+        return stored_id
+    return stored_id.split("/", 2)[2]
