@@ -25,7 +25,8 @@ import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from report import Row, print_table, rate
+from clients import ec2_client, ecs_client, no_proxies
+from report import Row, print_table, rate, ratio_row, verdict
 from servers import KEY, running, start_ecsim, start_moto
 
 START_GOAL_SECONDS = 1.0
@@ -34,17 +35,8 @@ RATIO_GOAL = 5.0
 
 def tea_caller(endpoint: str) -> Callable[[], object]:
     from alibabacloud_ecs20140526 import models as ecs_models
-    from alibabacloud_ecs20140526.client import Client
-    from alibabacloud_tea_openapi import models as open_api_models
 
-    config = open_api_models.Config(
-        access_key_id=KEY[0],
-        access_key_secret=KEY[1],
-        region_id="cn-hangzhou",
-        endpoint=endpoint,
-        protocol="http",
-    )
-    client = Client(config)
+    client = ecs_client(endpoint)
     request = ecs_models.DescribeRegionsRequest()
     return lambda: client.describe_regions(request)
 
@@ -64,16 +56,7 @@ def core_caller(endpoint: str) -> Callable[[], object]:
 
 
 def boto3_caller(endpoint: str) -> Callable[[], object]:
-    import boto3
-
-    client = boto3.client(
-        "ec2",
-        region_name="us-east-1",
-        endpoint_url=f"http://{endpoint}",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    call: Callable[[], object] = client.describe_regions
+    call: Callable[[], object] = ec2_client(endpoint).describe_regions
     return call
 
 
@@ -97,8 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     warmup = min(50, count)
 
     # Loopback only: no proxy from the environment may sit between client and server.
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
-        os.environ.pop(name, None)
+    no_proxies()
     os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
     # The SDKs leave pooled sockets to the garbage collector; that is not what we measure.
     warnings.simplefilter("ignore", ResourceWarning)
@@ -152,17 +134,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "ecsim start-to-ready (fresh data dir)",
                 f"{start_median * 1000:.0f} ms",
                 f"<= {START_GOAL_SECONDS:.0f} s",
-                "met" if start_median <= START_GOAL_SECONDS else "MISSED",
+                verdict(start_median <= START_GOAL_SECONDS),
             ),
             Row("DescribeRegions, tea SDK V3 -> ecsim", rate(tea)),
             Row("DescribeRegions, core SDK V1 -> ecsim", rate(core), "(information)"),
             Row("DescribeRegions, boto3 -> moto_server", rate(moto), "(anchor)"),
-            Row(
-                "ratio ecsim (tea V3) / moto",
-                f"{ratio:.1f}x",
-                f">= {RATIO_GOAL:.0f}x",
-                "met" if ratio >= RATIO_GOAL else "MISSED",
-            ),
+            ratio_row("ratio ecsim (tea V3) / moto", ratio, RATIO_GOAL),
             Row("moto_server start-to-listening (1 start)", f"{moto_start * 1000:.0f} ms"),
         ],
     )

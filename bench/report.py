@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Row", "print_table", "rate"]
+__all__ = ["Row", "print_table", "rate", "ratio_row", "verdict"]
 
 
 @dataclass
@@ -28,3 +28,12 @@ def print_table(title: str, rows: Sequence[Row]) -> None:
 
 def rate(rps: float) -> str:
     return f"{rps:,.0f} req/s ({1000 / rps:.2f} ms/call)"
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
+def ratio_row(metric: str, ratio: float, goal: float) -> Row:
+    """ecsim's figure over the anchor's, met when at least ``goal``."""
+    return Row(metric, f"{ratio:.1f}x", f">= {goal:g}x", verdict(ratio >= goal))

@@ -15,17 +15,16 @@ Both servers are loopback subprocesses, stopped at the end whatever happens.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
-from report import Row, print_table, rate
-from servers import KEY, running, start_ecsim, start_moto
+from clients import ec2_client, ecs_client, no_proxies
+from report import Row, print_table, rate, ratio_row
+from servers import running, start_ecsim, start_moto
 
 RATIO_GOAL = 5.0
 GROUPS_FOR_RULES = 20
@@ -38,19 +37,9 @@ class EcsimSide:
 
     def __init__(self, endpoint: str) -> None:
         from alibabacloud_ecs20140526 import models
-        from alibabacloud_ecs20140526.client import Client
-        from alibabacloud_tea_openapi import models as open_api_models
 
         self.models = models
-        self.client = Client(
-            open_api_models.Config(
-                access_key_id=KEY[0],
-                access_key_secret=KEY[1],
-                region_id=REGION,
-                endpoint=endpoint,
-                protocol="http",
-            )
-        )
+        self.client = ecs_client(endpoint, REGION)
         vpc = self.client.create_vpc(models.CreateVpcRequest(region_id=REGION))
         self.vpc_id: str = vpc.body.vpc_id
 
@@ -82,15 +71,7 @@ class MotoSide:
     """boto3 against moto_server's EC2."""
 
     def __init__(self, endpoint: str) -> None:
-        import boto3
-
-        self.client: Any = boto3.client(
-            "ec2",
-            region_name="us-east-1",
-            endpoint_url=f"http://{endpoint}",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        self.client = ec2_client(endpoint)
         self.vpc_id: str = self.client.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
         self._count = 0
 
@@ -157,8 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     authorize_calls = 200 if args.quick else 1000
     describe_calls = 200 if args.quick else 1000
     rounds = 1 if args.quick else 3
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
-        os.environ.pop(name, None)
+    no_proxies()
 
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="ecsim-bench-") as tmp:
@@ -209,12 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 rate(results["moto"]["authorize"]),
                 "(anchor)",
             ),
-            Row(
-                "ratio authorize ecsim / moto",
-                f"{auth_ratio:.1f}x",
-                f">= {RATIO_GOAL:g}x",
-                "met" if auth_ratio >= RATIO_GOAL else "MISSED",
-            ),
+            ratio_row("ratio authorize ecsim / moto", auth_ratio, RATIO_GOAL),
             Row(
                 f"DescribeSecurityGroups by id, {GROUPS_PRESENT} groups -> ecsim",
                 rate(results["ecsim"]["describe"]),
@@ -224,12 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 rate(results["moto"]["describe"]),
                 "(anchor)",
             ),
-            Row(
-                "ratio describe ecsim / moto",
-                f"{desc_ratio:.1f}x",
-                f">= {RATIO_GOAL:g}x",
-                "met" if desc_ratio >= RATIO_GOAL else "MISSED",
-            ),
+            ratio_row("ratio describe ecsim / moto", desc_ratio, RATIO_GOAL),
         ],
     )
     return 0

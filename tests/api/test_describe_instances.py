@@ -16,27 +16,13 @@ from aliyunsdkecs.request.v20140526.DescribeInstanceStatusRequest import (
     DescribeInstanceStatusRequest,
 )
 
-from tests.api.instance_world import (
-    IMAGE,
-    INSTANCE_TYPE,
-    REGION,
-    WINDOWS_IMAGE,
-    ZONE,
-    World,
-    keys_in_order,
-    new_world,
-    undocumented,
-)
 from tests.contract.meta import load_apis
 from tests.support.clients import acs_client, assert_refused
+from tests.support.response_shapes import keys_in_order, undocumented
 from tests.support.server import RunningServer
+from tests.support.worlds import IMAGE, INSTANCE_TYPE, REGION, WINDOWS_IMAGE, ZONE, World, new_world
 
 MALFORMED_IDS = "InvalidInstanceIds.Malformed"
-
-
-@pytest.fixture
-def world(server: RunningServer) -> World:
-    return new_world(server)
 
 
 def _raw_instances(server: RunningServer, world: World, **params: str) -> dict[str, Any]:

@@ -4,23 +4,20 @@ catalog, Packer's calls, every filter and the documented refusals."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alibabacloud_ecs20140526 import models as ecs_models
-from alibabacloud_ecs20140526.client import Client as EcsClient
 from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkecs.request.v20140526.DescribeImagesRequest import DescribeImagesRequest
 
 from tests.contract.meta import load_apis
-from tests.support.cli import create_account
 from tests.support.clients import acs_client, assert_refused, tea_ecs
+from tests.support.response_shapes import undocumented
 from tests.support.server import RunningServer
+from tests.support.worlds import REGION, new_key, new_world
 
-REGION = "cn-hangzhou"
-ZONE = "cn-hangzhou-i"
 CENTOS_73 = "centos_7_03_64_20G_alibase_20170818.vhd"
 WIN2008 = "win2008r2_64_ent_sp1_zh-cn_40G_alibase_20181220.vhd"
 UBUNTU_22 = "ubuntu_22_04_x64_20G_alibase_20240130.vhd"
@@ -43,30 +40,6 @@ def _ids(server: RunningServer, **fields: Any) -> list[str]:
     return [str(image.image_id) for image in body.images.image]
 
 
-def _launch(client: EcsClient, image_id: str) -> str:
-    """One instance of ``image_id`` in a new VPC of the client's account."""
-    vpc_id = client.create_vpc(
-        ecs_models.CreateVpcRequest(region_id=REGION, cidr_block="192.168.0.0/16")
-    ).body.vpc_id
-    vswitch_id = client.create_vswitch(
-        ecs_models.CreateVSwitchRequest(
-            region_id=REGION, vpc_id=vpc_id, zone_id=ZONE, cidr_block="192.168.1.0/24"
-        )
-    ).body.v_switch_id
-    group_id = client.create_security_group(
-        ecs_models.CreateSecurityGroupRequest(region_id=REGION, vpc_id=vpc_id)
-    ).body.security_group_id
-    request = ecs_models.RunInstancesRequest(
-        region_id=REGION,
-        image_id=image_id,
-        instance_type="ecs.g6.large",
-        security_group_id=group_id,
-        v_switch_id=vswitch_id,
-    )
-    (instance_id,) = client.run_instances(request).body.instance_id_sets.instance_id_set
-    return str(instance_id)
-
-
 def _acs_body(server: RunningServer, **params: str) -> dict[str, Any]:
     request = DescribeImagesRequest()
     for key, value in params.items():
@@ -74,23 +47,6 @@ def _acs_body(server: RunningServer, **params: str) -> dict[str, Any]:
     raw = acs_client(server.endpoint).do_action_with_exception(request)
     body: dict[str, Any] = json.loads(raw)
     return body
-
-
-def _undocumented(value: object, schema: Mapping[str, Any], path: str = "") -> list[str]:
-    """Keys of ``value`` that the metadata's response ``schema`` does not document."""
-    found: list[str] = []
-    if isinstance(value, dict):
-        properties = schema.get("properties") or {}
-        for key, item in value.items():
-            where = f"{path}.{key}" if path else key
-            if key not in properties:
-                found.append(where)
-            else:
-                found += _undocumented(item, properties[key], where)
-    elif isinstance(value, list):
-        for item in value:
-            found += _undocumented(item, schema.get("items") or {}, f"{path}[]")
-    return found
 
 
 # -- the catalog ---------------------------------------------------------------------------------
@@ -131,7 +87,7 @@ def test_old_sdk_and_the_documented_response_keys(
     schema = load_apis(api_meta_dir, "2014-05-26")["DescribeImages"].response
     body = _acs_body(server, RegionId=REGION, PageSize="100", Status="ALL")
     assert body["TotalCount"] == len(body["Images"]["Image"]) >= 15
-    assert _undocumented(body, schema) == []
+    assert undocumented(body, schema) == []
 
 
 def test_default_lists_only_available_images_newest_first(server: RunningServer) -> None:
@@ -210,21 +166,19 @@ def test_creation_window_tags_and_other_filters(server: RunningServer) -> None:
 
 
 def test_usage_follows_the_callers_instances(server: RunningServer) -> None:
-    account = create_account(server.url)
-    key = (account["AccessKeyId"], account["AccessKeySecret"])
-    client = tea_ecs(server.endpoint, key)
+    world = new_world(server)
+    client = world.client
 
     def used(usage: str) -> list[str]:
         request = ecs_models.DescribeImagesRequest(region_id=REGION, usage=usage, page_size=100)
         return [str(image.image_id) for image in client.describe_images(request).body.images.image]
 
     assert used("instance") == []
-    _launch(client, UBUNTU_22)
+    world.run(image_id=UBUNTU_22)
     assert used("instance") == [UBUNTU_22]
     assert UBUNTU_22 not in used("none") and CENTOS_73 in used("none")
     # the usage is the caller's own: another account sees the image unused
-    other = create_account(server.url)
-    other_client = tea_ecs(server.endpoint, (other["AccessKeyId"], other["AccessKeySecret"]))
+    other_client = tea_ecs(server.endpoint, new_key(server))
     request = ecs_models.DescribeImagesRequest(region_id=REGION, image_id=UBUNTU_22)
     (image,) = other_client.describe_images(request).body.images.image
     assert image.usage == "none"

@@ -22,25 +22,13 @@ from aliyunsdkecs.request.v20140526.ModifyInstanceAttributeRequest import (
     ModifyInstanceAttributeRequest,
 )
 
-from tests.api.instance_world import (
-    IMAGE,
-    REGION,
-    WINDOWS_IMAGE,
-    World,
-    keys_in_order,
-    new_world,
-    undocumented,
-)
 from tests.contract.meta import load_apis
 from tests.support.clients import acs_client, assert_refused
+from tests.support.response_shapes import keys_in_order, undocumented
 from tests.support.server import RunningServer
+from tests.support.worlds import IMAGE, REGION, WINDOWS_IMAGE, World, new_world
 
 SCRIPT = base64.b64encode(b"#!/bin/sh\necho hello ecs\n").decode()
-
-
-@pytest.fixture
-def world(server: RunningServer) -> World:
-    return new_world(server)
 
 
 def _attribute(world: World, instance_id: str) -> ecs_models.DescribeInstanceAttributeResponseBody:

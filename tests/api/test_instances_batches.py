@@ -11,14 +11,9 @@ import pytest
 from alibabacloud_ecs20140526 import models as ecs_models
 from aliyunsdkecs.request.v20140526.StopInstancesRequest import StopInstancesRequest
 
-from tests.api.launch_world import REGION, World, new_world
 from tests.support.clients import acs_client, assert_refused, refusal
 from tests.support.server import RunningServer
-
-
-@pytest.fixture
-def world(server: RunningServer) -> World:
-    return new_world(server)
+from tests.support.worlds import REGION, World, new_world
 
 
 def _responses(body: object) -> dict[str, tuple[str, str, str]]:

@@ -18,7 +18,9 @@ from aliyunsdkecs.request.v20140526.CreateInstanceRequest import CreateInstanceR
 from aliyunsdkecs.request.v20140526.DescribeInstancesRequest import DescribeInstancesRequest
 from aliyunsdkecs.request.v20140526.RunInstancesRequest import RunInstancesRequest
 
-from tests.api.launch_world import (
+from tests.support.clients import acs_client, assert_refused, refusal, tea_vpc
+from tests.support.server import RunningServer
+from tests.support.worlds import (
     CLASSIC_ZONE,
     IMAGE,
     INSTANCE_TYPE,
@@ -28,17 +30,10 @@ from tests.api.launch_world import (
     World,
     new_world,
 )
-from tests.support.clients import acs_client, assert_refused, refusal, tea_vpc
-from tests.support.server import RunningServer
 
 VSWITCH_BLOCK = ipaddress.IPv4Network("192.168.1.0/24")
 PUBLIC_POOL = ipaddress.IPv4Network("198.18.0.0/15")
 CLASSIC_BLOCK = ipaddress.IPv4Network("10.96.0.0/12")
-
-
-@pytest.fixture
-def world(server: RunningServer) -> World:
-    return new_world(server)
 
 
 def _tag(key: str, value: str) -> ecs_models.RunInstancesRequestTag:

@@ -9,14 +9,8 @@ from collections.abc import Callable
 import pytest
 from alibabacloud_ecs20140526 import models as ecs_models
 
-from tests.api.launch_world import REGION, WINDOWS_IMAGE, World, new_world
 from tests.support.clients import assert_refused
-from tests.support.server import RunningServer
-
-
-@pytest.fixture
-def world(server: RunningServer) -> World:
-    return new_world(server)
+from tests.support.worlds import REGION, WINDOWS_IMAGE, World
 
 
 def _tag(key: str, value: str) -> ecs_models.RunInstancesRequestTag:

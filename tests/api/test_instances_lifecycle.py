@@ -17,18 +17,13 @@ from aliyunsdkecs.request.v20140526.RebootInstanceRequest import RebootInstanceR
 from aliyunsdkecs.request.v20140526.StartInstanceRequest import StartInstanceRequest
 from aliyunsdkecs.request.v20140526.StopInstanceRequest import StopInstanceRequest
 
-from tests.api.launch_world import IMAGE, INSTANCE_TYPE, REGION, World, new_world
 from tests.support.clients import acs_client, assert_refused
 from tests.support.server import RunningServer
+from tests.support.worlds import IMAGE, INSTANCE_TYPE, REGION, World, new_world
 
 # Packer polls every 5 s; with no delay configured the first poll must already succeed,
 # so a handful of polls (without waiting) is plenty.
 POLLS = 3
-
-
-@pytest.fixture
-def world(server: RunningServer) -> World:
-    return new_world(server)
 
 
 def _wait_for(world: World, instance_id: str, status: str) -> None:

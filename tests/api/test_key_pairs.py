@@ -8,7 +8,6 @@ import base64
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,21 +24,16 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from tests.contract.meta import load_apis
-from tests.support.cli import create_account
 from tests.support.clients import acs_client, assert_refused, tea_ecs
+from tests.support.response_shapes import undocumented
 from tests.support.server import RunningServer
-
-REGION = "cn-hangzhou"
-ZONE = "cn-hangzhou-i"
-LINUX_IMAGE = "ubuntu_22_04_x64_20G_alibase_20240130.vhd"
-WINDOWS_IMAGE = "win2019_1809_x64_dtc_en-us_40G_alibase_20240613.vhd"
+from tests.support.worlds import IMAGE, REGION, WINDOWS_IMAGE, new_key, new_world, world_in
 
 
 @pytest.fixture
 def key(server: RunningServer) -> tuple[str, str]:
     """A fresh account: no key pairs, no instances."""
-    account = create_account(server.url)
-    return account["AccessKeyId"], account["AccessKeySecret"]
+    return new_key(server)
 
 
 @pytest.fixture
@@ -82,53 +76,12 @@ def _names(client: EcsClient, **fields: Any) -> list[str]:
     return [str(item.key_pair_name) for item in _describe(client, **fields)]
 
 
-def _launch(client: EcsClient, image_id: str, amount: int = 1) -> list[str]:
-    """Instances of ``image_id`` in a new VPC of the client's account."""
-    vpc_id = client.create_vpc(
-        ecs_models.CreateVpcRequest(region_id=REGION, cidr_block="192.168.0.0/16")
-    ).body.vpc_id
-    vswitch_id = client.create_vswitch(
-        ecs_models.CreateVSwitchRequest(
-            region_id=REGION, vpc_id=vpc_id, zone_id=ZONE, cidr_block="192.168.1.0/24"
-        )
-    ).body.v_switch_id
-    group_id = client.create_security_group(
-        ecs_models.CreateSecurityGroupRequest(region_id=REGION, vpc_id=vpc_id)
-    ).body.security_group_id
-    request = ecs_models.RunInstancesRequest(
-        region_id=REGION,
-        image_id=image_id,
-        instance_type="ecs.g6.large",
-        security_group_id=group_id,
-        v_switch_id=vswitch_id,
-        amount=amount,
-    )
-    return list(client.run_instances(request).body.instance_id_sets.instance_id_set)
-
-
 def _key_of(client: EcsClient, instance_id: str) -> str:
     request = ecs_models.DescribeInstancesRequest(
         region_id=REGION, instance_ids=json.dumps([instance_id])
     )
     (instance,) = client.describe_instances(request).body.instances.instance
     return str(instance.key_pair_name or "")
-
-
-def _undocumented(value: object, schema: Mapping[str, Any], path: str = "") -> list[str]:
-    """Keys of ``value`` that the metadata's response ``schema`` does not document."""
-    found: list[str] = []
-    if isinstance(value, dict):
-        properties = schema.get("properties") or {}
-        for name, item in value.items():
-            where = f"{path}.{name}" if path else name
-            if name not in properties:
-                found.append(where)
-            else:
-                found += _undocumented(item, properties[name], where)
-    elif isinstance(value, list):
-        for item in value:
-            found += _undocumented(item, schema.get("items") or {}, f"{path}[]")
-    return found
 
 
 # -- create and import ---------------------------------------------------------------------------
@@ -183,24 +136,24 @@ def test_the_old_sdk_and_the_documented_response_keys(
     create.set_Tags([{"Key": "team", "Value": "infra"}])
     body = json.loads(client.do_action_with_exception(create))
     assert body["PrivateKeyBody"].startswith("-----BEGIN RSA PRIVATE KEY-----")
-    assert _undocumented(body, apis["CreateKeyPair"].response) == []
+    assert undocumented(body, apis["CreateKeyPair"].response) == []
     imported = ImportKeyPairRequest()
     imported.set_KeyPairName("old-sdk-import")
     imported.set_PublicKeyBody(_openssh_of(ed25519.Ed25519PrivateKey.generate()))
     body = json.loads(client.do_action_with_exception(imported))
-    assert _undocumented(body, apis["ImportKeyPair"].response) == []
+    assert undocumented(body, apis["ImportKeyPair"].response) == []
     describe = DescribeKeyPairsRequest()
     describe.set_IncludePublicKey(True)
     body = json.loads(client.do_action_with_exception(describe))
     assert body["TotalCount"] == 2
-    assert _undocumented(body, apis["DescribeKeyPairs"].response) == []
+    assert undocumented(body, apis["DescribeKeyPairs"].response) == []
     tagged = next(k for k in body["KeyPairs"]["KeyPair"] if k["KeyPairName"] == "old-sdk")
     assert tagged["Tags"]["Tag"] == [{"TagKey": "team", "TagValue": "infra"}]
     attach = AttachKeyPairRequest()
     attach.set_KeyPairName("old-sdk")
     attach.set_InstanceIds(json.dumps(["i-nothere"]))
     body = json.loads(client.do_action_with_exception(attach))
-    assert _undocumented(body, apis["AttachKeyPair"].response) == []
+    assert undocumented(body, apis["AttachKeyPair"].response) == []
     delete = DeleteKeyPairsRequest()
     delete.set_KeyPairNames(json.dumps(["old-sdk", "old-sdk-import"]))
     client.do_action_with_exception(delete)
@@ -328,7 +281,7 @@ def test_packers_key_pair_steps(
     server: RunningServer, key: tuple[str, str], signature: str
 ) -> None:
     client = tea_ecs(server.endpoint, key, signature=signature)
-    (instance_id,) = _launch(client, LINUX_IMAGE)
+    (instance_id,) = world_in(client, key).run(image_id=IMAGE)
     name = f"packer_{uuid.uuid4()}"
     _create(client, name)
     ids = json.dumps([instance_id])
@@ -357,12 +310,14 @@ def test_packers_key_pair_steps(
     assert _names(client) == []
 
 
-def test_attach_answers_per_instance(server: RunningServer, client: EcsClient) -> None:
-    first, second = _launch(client, LINUX_IMAGE, amount=2)
+def test_attach_answers_per_instance(
+    server: RunningServer, key: tuple[str, str], client: EcsClient
+) -> None:
+    first, second = world_in(client, key).run(2, image_id=IMAGE)
     # another account's instance is as unknown as one that never existed
-    other = create_account(server.url)
-    other_client = tea_ecs(server.endpoint, (other["AccessKeyId"], other["AccessKeySecret"]))
-    (theirs,) = _launch(other_client, LINUX_IMAGE)
+    other = new_world(server)
+    other_client = other.client
+    (theirs,) = other.run(image_id=IMAGE)
     _import(client, "kp")
     request = ecs_models.AttachKeyPairRequest(
         region_id=REGION,
@@ -382,9 +337,10 @@ def test_attach_answers_per_instance(server: RunningServer, client: EcsClient) -
     assert _key_of(other_client, theirs) == ""
 
 
-def test_windows_instances_take_no_key_pair(client: EcsClient) -> None:
-    (linux,) = _launch(client, LINUX_IMAGE)
-    (windows,) = _launch(client, WINDOWS_IMAGE)
+def test_windows_instances_take_no_key_pair(key: tuple[str, str], client: EcsClient) -> None:
+    world = world_in(client, key)
+    (linux,) = world.run(image_id=IMAGE)
+    (windows,) = world.run(image_id=WINDOWS_IMAGE)
     _import(client, "kp")
     for call, request_type in (
         (client.attach_key_pair, ecs_models.AttachKeyPairRequest),

@@ -11,44 +11,33 @@ from alibabacloud_ecs20140526 import models as ecs_models
 from aliyunsdkecs.request.v20140526.JoinSecurityGroupRequest import JoinSecurityGroupRequest
 from aliyunsdkecs.request.v20140526.LeaveSecurityGroupRequest import LeaveSecurityGroupRequest
 
-from tests.api.eni_setup import (
-    REGION,
-    Network,
-    interfaces,
-    network,
-    primary_interface,
-    run_instance,
-)
+from tests.api.eni_setup import interfaces, primary_interface, run_instance
 from tests.support.clients import acs_client, assert_refused
 from tests.support.server import RunningServer
+from tests.support.worlds import REGION, World, new_world
 
 
-@pytest.fixture
-def net(server: RunningServer) -> Network:
-    return network(server)
+def _groups_of(world: World, instance_id: str) -> list[str]:
+    return list(primary_interface(world, instance_id).security_group_ids.security_group_id)
 
 
-def _groups_of(net: Network, instance_id: str) -> list[str]:
-    return list(primary_interface(net, instance_id).security_group_ids.security_group_id)
-
-
-def _join(net: Network, group_id: str, **target: object) -> None:
-    net.client.join_security_group(
+def _join(world: World, group_id: str, **target: object) -> None:
+    world.client.join_security_group(
         ecs_models.JoinSecurityGroupRequest(security_group_id=group_id, **target)
     )
 
 
-def _leave(net: Network, group_id: str, **target: object) -> None:
-    net.client.leave_security_group(
+def _leave(world: World, group_id: str, **target: object) -> None:
+    world.client.leave_security_group(
         ecs_models.LeaveSecurityGroupRequest(security_group_id=group_id, **target)
     )
 
 
-def test_guide_join_and_leave_with_the_v1_sdk(server: RunningServer, net: Network) -> None:
+def test_guide_join_and_leave_with_the_v1_sdk(server: RunningServer, world: World) -> None:
     """The guide's join_sg / leave_sg, as written there: ``clt.do_action(request)``."""
-    instance_id = run_instance(net)
-    sg_web = net.group()
-    clt = acs_client(server.endpoint, net.key)
+    instance_id = run_instance(world)
+    sg_web = world.group()
+    clt = acs_client(server.endpoint, world.key)
 
     def _send_request(request: JoinSecurityGroupRequest | LeaveSecurityGroupRequest) -> object:
         request.set_accept_format("json")
@@ -72,120 +61,120 @@ def test_guide_join_and_leave_with_the_v1_sdk(server: RunningServer, net: Networ
 
     joined = join_sg(sg_web, instance_id)
     assert isinstance(joined, dict) and set(joined) == {"RequestId"}
-    assert _groups_of(net, instance_id) == [net.group_id, sg_web]
-    leave_sg(net.group_id, instance_id)
-    assert _groups_of(net, instance_id) == [sg_web]
+    assert _groups_of(world, instance_id) == [world.group_id, sg_web]
+    leave_sg(world.group_id, instance_id)
+    assert _groups_of(world, instance_id) == [sg_web]
     # leaving the last group is refused; do_action hands back the error body
     refused = leave_sg(sg_web, instance_id)
     assert isinstance(refused, dict) and refused["Code"] == "InstanceLastSecurityGroup"
-    assert _groups_of(net, instance_id) == [sg_web]
+    assert _groups_of(world, instance_id) == [sg_web]
 
 
 @pytest.mark.parametrize("signature", ["v3", "v2"])
 def test_join_and_leave_an_instance(server: RunningServer, signature: str) -> None:
-    net = network(server, signature)
-    instance_id = run_instance(net)
-    second = net.group()
+    world = new_world(server, signature=signature)
+    instance_id = run_instance(world)
+    second = world.group()
     # RegionId may be left out for an instance
-    _join(net, second, instance_id=instance_id)
-    assert _groups_of(net, instance_id) == [net.group_id, second]
-    _leave(net, net.group_id, instance_id=instance_id, region_id=REGION)
-    assert _groups_of(net, instance_id) == [second]
+    _join(world, second, instance_id=instance_id)
+    assert _groups_of(world, instance_id) == [world.group_id, second]
+    _leave(world, world.group_id, instance_id=instance_id, region_id=REGION)
+    assert _groups_of(world, instance_id) == [second]
 
 
-def test_join_refusals(net: Network) -> None:
-    instance_id = run_instance(net)
-    other_vpc = net.client.create_vpc(
+def test_join_refusals(world: World) -> None:
+    instance_id = run_instance(world)
+    other_vpc = world.client.create_vpc(
         ecs_models.CreateVpcRequest(region_id=REGION, cidr_block="10.0.0.0/16")
     ).body.vpc_id
     cases: list[tuple[str, dict[str, object], str, int]] = [
-        (net.group_id, {"instance_id": instance_id}, "InvalidInstanceId.AlreadyExists", 403),
+        (world.group_id, {"instance_id": instance_id}, "InvalidInstanceId.AlreadyExists", 403),
         ("sg-missing", {"instance_id": instance_id}, "InvalidSecurityGroupId.NotFound", 404),
-        (net.group(), {"instance_id": "i-missing"}, "InvalidInstanceId.NotFound", 404),
-        (net.group(str(other_vpc)), {"instance_id": instance_id},
+        (world.group(), {"instance_id": "i-missing"}, "InvalidInstanceId.NotFound", 404),
+        (world.group(vpc_id=str(other_vpc)), {"instance_id": instance_id},
          "InvalidInstanceId.Mismatch", 400),
-        (net.group(group_type="enterprise"), {"instance_id": instance_id},
+        (world.group(group_type="enterprise"), {"instance_id": instance_id},
          "InvalidOperation.MultiGroupType", 400),
-        (net.group(), {}, "MissingParameter", 400),
-        (net.group(), {"instance_id": instance_id, "network_interface_id": "eni-x"},
+        (world.group(), {}, "MissingParameter", 400),
+        (world.group(), {"instance_id": instance_id, "network_interface_id": "eni-x"},
          "InvalidParam.EniIdAndInstanceId.Conflict", 403),
-        (net.group(), {"network_interface_id": "eni-x"}, "MissingParameter.RegionId", 400),
-        (net.group(), {"instance_id": instance_id, "region_id": "cn-atlantis"},
+        (world.group(), {"network_interface_id": "eni-x"}, "MissingParameter.RegionId", 400),
+        (world.group(), {"instance_id": instance_id, "region_id": "cn-atlantis"},
          "InvalidRegionId.NotFound", 404),
     ]  # fmt: skip
     for group_id, target, code, status in cases:
-        assert_refused(lambda: _join(net, group_id, **target), code, status)  # noqa: B023
-    assert _groups_of(net, instance_id) == [net.group_id]
+        assert_refused(lambda: _join(world, group_id, **target), code, status)  # noqa: B023
+    assert _groups_of(world, instance_id) == [world.group_id]
 
 
-def test_join_over_the_group_limit(net: Network) -> None:
-    instance_id = run_instance(net)
+def test_join_over_the_group_limit(world: World) -> None:
+    instance_id = run_instance(world)
     for _ in range(4):
-        _join(net, net.group(), instance_id=instance_id)
-    assert len(_groups_of(net, instance_id)) == 5
+        _join(world, world.group(), instance_id=instance_id)
+    assert len(_groups_of(world, instance_id)) == 5
     assert_refused(
-        lambda: _join(net, net.group(), instance_id=instance_id),
+        lambda: _join(world, world.group(), instance_id=instance_id),
         "InstanceSecurityGroupLimitExceeded",
         400,
     )
 
 
-def test_leave_refusals(net: Network) -> None:
-    instance_id = run_instance(net)
-    assert_refused(lambda: _leave(net, net.group_id, instance_id=instance_id),
+def test_leave_refusals(world: World) -> None:
+    instance_id = run_instance(world)
+    assert_refused(lambda: _leave(world, world.group_id, instance_id=instance_id),
                    "InstanceLastSecurityGroup", 403)  # fmt: skip
-    assert_refused(lambda: _leave(net, net.group(), instance_id=instance_id),
+    assert_refused(lambda: _leave(world, world.group(), instance_id=instance_id),
                    "InvalidSecurityGroupAssociation.NotFound", 400)  # fmt: skip
-    assert_refused(lambda: _leave(net, "sg-missing", instance_id=instance_id),
+    assert_refused(lambda: _leave(world, "sg-missing", instance_id=instance_id),
                    "InvalidSecurityGroupId.NotFound", 404)  # fmt: skip
-    assert_refused(lambda: _leave(net, net.group_id, instance_id="i-missing"),
+    assert_refused(lambda: _leave(world, world.group_id, instance_id="i-missing"),
                    "InvalidInstanceId.NotFound", 404)  # fmt: skip
-    assert _groups_of(net, instance_id) == [net.group_id]
+    assert _groups_of(world, instance_id) == [world.group_id]
 
 
-def test_member_group_cannot_be_deleted_until_left(net: Network) -> None:
-    instance_id = run_instance(net)
-    extra = net.group()
-    _join(net, extra, instance_id=instance_id)
+def test_member_group_cannot_be_deleted_until_left(world: World) -> None:
+    instance_id = run_instance(world)
+    extra = world.group()
+    _join(world, extra, instance_id=instance_id)
 
     def delete() -> None:
-        net.client.delete_security_group(
+        world.client.delete_security_group(
             ecs_models.DeleteSecurityGroupRequest(region_id=REGION, security_group_id=extra)
         )
 
     assert_refused(delete, "DependencyViolation", 403)
-    _leave(net, extra, instance_id=instance_id)
+    _leave(world, extra, instance_id=instance_id)
     delete()
 
 
 @pytest.mark.parametrize("signature", ["v3", "v2"])
 def test_join_and_leave_a_network_interface(server: RunningServer, signature: str) -> None:
-    net = network(server, signature)
-    eni_id = net.client.create_network_interface(
+    world = new_world(server, signature=signature)
+    eni_id = world.client.create_network_interface(
         ecs_models.CreateNetworkInterfaceRequest(
-            region_id=REGION, v_switch_id=net.vswitch_id, security_group_id=net.group_id
+            region_id=REGION, v_switch_id=world.vswitch_id, security_group_id=world.group_id
         )
     ).body.network_interface_id
-    second = net.group()
+    second = world.group()
     target = {"network_interface_id": eni_id, "region_id": REGION}
-    _join(net, second, **target)
-    (eni,) = interfaces(net, network_interface_id=[eni_id])
-    assert eni.security_group_ids.security_group_id == [net.group_id, second]
-    assert_refused(lambda: _join(net, second, **target), "InvalidInstanceId.AlreadyExists", 403)
-    _leave(net, net.group_id, **target)
-    (eni,) = interfaces(net, network_interface_id=[eni_id])
+    _join(world, second, **target)
+    (eni,) = interfaces(world, network_interface_id=[eni_id])
+    assert eni.security_group_ids.security_group_id == [world.group_id, second]
+    assert_refused(lambda: _join(world, second, **target), "InvalidInstanceId.AlreadyExists", 403)
+    _leave(world, world.group_id, **target)
+    (eni,) = interfaces(world, network_interface_id=[eni_id])
     assert eni.security_group_ids.security_group_id == [second]
-    assert_refused(lambda: _leave(net, second, **target), "InstanceLastSecurityGroup", 403)
+    assert_refused(lambda: _leave(world, second, **target), "InstanceLastSecurityGroup", 403)
     assert_refused(
-        lambda: _join(net, second, network_interface_id="eni-missing", region_id=REGION),
+        lambda: _join(world, second, network_interface_id="eni-missing", region_id=REGION),
         "InvalidEniId.NotFound",
         404,
     )
 
 
-def test_join_another_accounts_instance_is_not_found(server: RunningServer, net: Network) -> None:
-    instance_id = run_instance(net)
-    stranger = network(server)
+def test_join_another_accounts_instance_is_not_found(server: RunningServer, world: World) -> None:
+    instance_id = run_instance(world)
+    stranger = new_world(server)
     assert_refused(
         lambda: _join(stranger, stranger.group_id, instance_id=instance_id),
         "InvalidInstanceId.NotFound",
@@ -193,7 +182,7 @@ def test_join_another_accounts_instance_is_not_found(server: RunningServer, net:
     )
     # nor may the owner join a group of another account
     assert_refused(
-        lambda: _join(net, stranger.group_id, instance_id=instance_id),
+        lambda: _join(world, stranger.group_id, instance_id=instance_id),
         "InvalidSecurityGroupId.NotFound",
         404,
     )

@@ -4,7 +4,6 @@ directly (instances do not exist yet), the status cycle, and the host's address 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -28,18 +27,6 @@ OTHER = "1000000000000043"
 REGION = "cn-hangzhou"
 DELAY = timedelta(seconds=2)
 SPEC = NewEip(bandwidth=5, internet_charge_type=InternetChargeType.PAY_BY_BANDWIDTH)
-
-
-@pytest.fixture
-def store() -> Iterator[SqliteStore]:
-    opened = SqliteStore(":memory:")
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock()
 
 
 def _addresses(

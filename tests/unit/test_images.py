@@ -3,7 +3,6 @@ through the repository stand in for launched ones."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -27,13 +26,10 @@ from ecsim.model.image import (
     ImageUsage,
     OSType,
 )
-from ecsim.model.instance import Instance, InstanceNetworkType, InstanceStatus
 from ecsim.model.instance_types import CpuArchitecture
 from ecsim.store.sqlite import SqliteStore
+from tests.unit.compute_world import ACCOUNT, OTHER, REGION, an_instance
 
-ACCOUNT = "1000000000000042"
-OTHER = "1000000000000043"
-REGION = "cn-hangzhou"
 CENTOS_73 = "centos_7_03_64_20G_alibase_20170818.vhd"
 WIN2008 = "win2008r2_64_ent_sp1_zh-cn_40G_alibase_20181220.vhd"
 UBUNTU_22 = "ubuntu_22_04_x64_20G_alibase_20240130.vhd"
@@ -42,36 +38,8 @@ DEPRECATED = "centos_8_5_x64_20G_alibase_20220428.vhd"
 
 
 @pytest.fixture
-def store() -> Iterator[SqliteStore]:
-    opened = SqliteStore(":memory:")
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
 def images(store: SqliteStore) -> Images:
     return Images(store, FrozenClock(), Tags(store))
-
-
-def _instance(instance_id: str, image_id: str, account_id: str = ACCOUNT) -> Instance:
-    return Instance(
-        instance_id=instance_id,
-        account_id=account_id,
-        region_id=REGION,
-        zone_id="cn-hangzhou-i",
-        instance_type="ecs.g6.large",
-        image_id=image_id,
-        name=instance_id,
-        description="",
-        host_name=instance_id,
-        network_type=InstanceNetworkType.VPC,
-        vpc_id="vpc-1",
-        vswitch_id="vsw-1",
-        primary_eni_id=f"eni-{instance_id}",
-        status=InstanceStatus.RUNNING,
-        scheduled=(),
-        created_at=datetime(2024, 1, 2, tzinfo=UTC),
-    )
 
 
 def _ids(images: Images, query: ImageQuery, account_id: str = ACCOUNT) -> list[str]:
@@ -198,7 +166,7 @@ def test_tag_filter_leaves_out_untagged_system_images(images: Images) -> None:
 
 
 def test_usage_follows_the_callers_instances(images: Images, store: SqliteStore) -> None:
-    InstanceRepository(store).save(_instance("i-1", UBUNTU_22))
+    InstanceRepository(store).save(an_instance("i-1", image_id=UBUNTU_22))
     mine = {
         view.image.image_id: view.usage for view in images.describe(ACCOUNT, REGION, ImageQuery())
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import ipaddress
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -34,7 +34,7 @@ from ecsim.model.security_group import GroupType, SecurityGroup
 from ecsim.model.values import Policy
 from ecsim.settings import Limits
 from ecsim.store.sqlite import SqliteStore
-from tests.unit.test_instance_queries import ACCOUNT, REGION, WINDOWS, save_instance
+from tests.unit.compute_world import ACCOUNT, REGION, WINDOWS, save_instance
 
 # -- value rules ------------------------------------------------------------------------------
 
@@ -130,18 +130,6 @@ def test_user_data() -> None:
 
 
 # -- ModifyInstanceAttribute ------------------------------------------------------------------
-
-
-@pytest.fixture
-def store() -> Iterator[SqliteStore]:
-    opened = SqliteStore(":memory:")
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock()
 
 
 @pytest.fixture

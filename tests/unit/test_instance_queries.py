@@ -5,8 +5,6 @@ without the launch use cases."""
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +12,6 @@ import pytest
 from ecsim.clock import FrozenClock
 from ecsim.control.addresses import Addresses, NewEip
 from ecsim.control.catalog import Catalog, load_catalog
-from ecsim.control.compute_repositories import InstanceRepository
 from ecsim.control.images import Images
 from ecsim.control.instance_filters import POSTPAID_EXPIRY, InstanceQuery
 from ecsim.control.instance_queries import InstanceQueries, family_of
@@ -24,7 +21,6 @@ from ecsim.errors import EcsError
 from ecsim.ids import IdFactory
 from ecsim.model.eip import BoundType, InternetChargeType
 from ecsim.model.instance import (
-    Instance,
     InstanceNetworkType,
     InstanceStatus,
     ScheduledStatus,
@@ -34,24 +30,7 @@ from ecsim.model.tag import Tag
 from ecsim.settings import Limits
 from ecsim.store.base import TagOwner
 from ecsim.store.sqlite import SqliteStore
-
-ACCOUNT = "1000000000000042"
-OTHER = "1000000000000043"
-REGION = "cn-hangzhou"
-UBUNTU = "ubuntu_22_04_x64_20G_alibase_20240130.vhd"
-WINDOWS = "win2019_1809_x64_dtc_en-us_40G_alibase_20240613.vhd"
-
-
-@pytest.fixture
-def store() -> Iterator[SqliteStore]:
-    opened = SqliteStore(":memory:")
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock()
+from tests.unit.compute_world import ACCOUNT, OTHER, REGION, WINDOWS, save_instance
 
 
 @pytest.fixture(scope="module")
@@ -70,57 +49,6 @@ def queries(
 ) -> InstanceQueries:
     tags = Tags(store)
     return InstanceQueries(store, clock, tags, catalog, Images(store, clock, tags), addresses)
-
-
-def save_instance(
-    store: SqliteStore,
-    clock: FrozenClock,
-    instance_id: str,
-    *,
-    account: str = ACCOUNT,
-    region: str = REGION,
-    octet: int = 10,
-    classic: bool = False,
-    groups: tuple[str, ...] = ("sg-web",),
-    **fields: object,
-) -> Instance:
-    """An instance and its primary interface, as a launch leaves them."""
-    eni_id = f"eni-{instance_id}"
-    instance = Instance(
-        instance_id=instance_id,
-        account_id=account,
-        region_id=region,
-        zone_id=f"{region}-i",
-        instance_type="ecs.g6.large",
-        image_id=UBUNTU,
-        name=instance_id,
-        description="",
-        host_name=f"host-{instance_id}",
-        network_type=InstanceNetworkType.CLASSIC if classic else InstanceNetworkType.VPC,
-        vpc_id=None if classic else "vpc-1",
-        vswitch_id=None if classic else "vsw-1",
-        primary_eni_id=eni_id,
-        status=InstanceStatus.RUNNING,
-        scheduled=(),
-        created_at=clock.now(),
-    )
-    instance = replace(instance, **fields)  # type: ignore[arg-type]
-    InstanceRepository(store).save(instance)
-    NetworkInterfaceRepository(store).save(
-        NetworkInterface(
-            eni_id=eni_id,
-            account_id=account,
-            region_id=region,
-            vpc_id=instance.vpc_id,
-            vswitch_id=instance.vswitch_id,
-            primary_ip=ipaddress.IPv4Address(f"{'10.96' if classic else '192.168'}.0.{octet}"),
-            security_group_ids=groups,
-            instance_id=instance_id,
-            mac_address=f"00:16:3e:00:00:{octet:02x}",
-            zone_id=instance.zone_id,
-        )
-    )
-    return instance
 
 
 def ids(queries: InstanceQueries, query: InstanceQuery, region: str = REGION) -> list[str]:

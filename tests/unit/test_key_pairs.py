@@ -3,9 +3,8 @@ repository, as launched ones would be (key material has its own tests)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -18,8 +17,6 @@ from ecsim.control.tags import Tags
 from ecsim.errors import EcsError
 from ecsim.ids import IdFactory
 from ecsim.model.instance import (
-    Instance,
-    InstanceNetworkType,
     InstanceStatus,
     ScheduledStatus,
 )
@@ -27,11 +24,8 @@ from ecsim.model.tag import Tag
 from ecsim.settings import Limits
 from ecsim.store.codecs import key_pairs as codec
 from ecsim.store.sqlite import SqliteStore
+from tests.unit.compute_world import ACCOUNT, OTHER, REGION, an_instance
 
-ACCOUNT = "1000000000000042"
-OTHER = "1000000000000043"
-REGION = "cn-hangzhou"
-LINUX_IMAGE = "ubuntu_22_04_x64_20G_alibase_20240130.vhd"
 WINDOWS_IMAGE = "win2008r2_64_ent_sp1_zh-cn_40G_alibase_20181220.vhd"
 
 
@@ -51,18 +45,6 @@ def _expect(code: str, status: int, error: pytest.ExceptionInfo[EcsError]) -> No
 
 
 @pytest.fixture
-def store() -> Iterator[SqliteStore]:
-    opened = SqliteStore(":memory:")
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock()
-
-
-@pytest.fixture
 def key_pairs(store: SqliteStore, clock: FrozenClock) -> KeyPairs:
     return KeyPairs(store, IdFactory(seed=7), clock, Limits(), Tags(store))
 
@@ -70,33 +52,6 @@ def key_pairs(store: SqliteStore, clock: FrozenClock) -> KeyPairs:
 @pytest.fixture
 def instances(store: SqliteStore) -> InstanceRepository:
     return InstanceRepository(store)
-
-
-def _instance(
-    instance_id: str,
-    *,
-    account_id: str = ACCOUNT,
-    image_id: str = LINUX_IMAGE,
-    status: InstanceStatus = InstanceStatus.RUNNING,
-) -> Instance:
-    return Instance(
-        instance_id=instance_id,
-        account_id=account_id,
-        region_id=REGION,
-        zone_id="cn-hangzhou-i",
-        instance_type="ecs.g6.large",
-        image_id=image_id,
-        name=instance_id,
-        description="",
-        host_name=instance_id,
-        network_type=InstanceNetworkType.VPC,
-        vpc_id="vpc-1",
-        vswitch_id="vsw-1",
-        primary_eni_id=f"eni-{instance_id}",
-        status=status,
-        scheduled=(),
-        created_at=datetime(2024, 1, 2, tzinfo=UTC),
-    )
 
 
 def _import(
@@ -222,7 +177,7 @@ def test_a_key_pair_held_by_an_instance_is_not_deleted(
 ) -> None:
     _import(key_pairs, "held")
     _import(key_pairs, "free")
-    instances.save(replace(_instance("i-1"), key_pair_name="held"))
+    instances.save(an_instance("i-1", key_pair_name="held"))
     with pytest.raises(EcsError) as refused:
         key_pairs.delete(ACCOUNT, REGION, ["free", "held"])
     _expect("InvalidParameter.KeypairAlreadyAttachedInstance", 400, refused)
@@ -236,10 +191,10 @@ def test_attach_sets_the_key_and_reports_each_instance(
     key_pairs: KeyPairs, instances: InstanceRepository
 ) -> None:
     _import(key_pairs, "kp")
-    instances.save(_instance("i-run"))
-    instances.save(_instance("i-stopped", status=InstanceStatus.STOPPED))
-    instances.save(_instance("i-pending", status=InstanceStatus.PENDING))
-    instances.save(_instance("i-theirs", account_id=OTHER))
+    instances.save(an_instance("i-run"))
+    instances.save(an_instance("i-stopped", status=InstanceStatus.STOPPED))
+    instances.save(an_instance("i-pending", status=InstanceStatus.PENDING))
+    instances.save(an_instance("i-theirs", account_id=OTHER))
     ids = ["i-run", "i-stopped", "i-pending", "i-theirs", "i-nowhere", "i-run"]
     outcomes = key_pairs.attach(ACCOUNT, REGION, "kp", ids)
     codes = {o.instance_id: (o.error.code if o.error else None) for o in outcomes}
@@ -262,7 +217,7 @@ def test_attach_waits_for_a_transition_to_settle(
     _import(key_pairs, "kp")
     soon = clock.now() + timedelta(seconds=5)
     starting = replace(
-        _instance("i-1", status=InstanceStatus.STARTING),
+        an_instance("i-1", status=InstanceStatus.STARTING),
         scheduled=(ScheduledStatus(InstanceStatus.RUNNING, soon),),
     )
     instances.save(starting)
@@ -278,7 +233,7 @@ def test_attach_replaces_and_detach_clears_only_its_own_key(
 ) -> None:
     _import(key_pairs, "first")
     _import(key_pairs, "second")
-    instances.save(_instance("i-1"))
+    instances.save(an_instance("i-1"))
     key_pairs.attach(ACCOUNT, REGION, "first", ["i-1"])
     key_pairs.attach(ACCOUNT, REGION, "second", ["i-1"])
     assert instances.get(ACCOUNT, "i-1").key_pair_name == "second"
@@ -294,9 +249,9 @@ def test_windows_and_non_io_optimized_instances_fail_the_whole_call(
     key_pairs: KeyPairs, instances: InstanceRepository
 ) -> None:
     _import(key_pairs, "kp")
-    instances.save(_instance("i-linux"))
-    instances.save(_instance("i-win", image_id=WINDOWS_IMAGE))
-    instances.save(replace(_instance("i-old"), io_optimized=False))
+    instances.save(an_instance("i-linux"))
+    instances.save(an_instance("i-win", image_id=WINDOWS_IMAGE))
+    instances.save(an_instance("i-old", io_optimized=False))
     for method in (key_pairs.attach, key_pairs.detach):
         with pytest.raises(EcsError) as windows:
             method(ACCOUNT, REGION, "kp", ["i-linux", "i-win"])

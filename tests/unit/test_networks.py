@@ -4,7 +4,6 @@ Available, dependency checks that need other families' resources, quotas and the
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -32,18 +31,6 @@ ACCOUNT = "1000000000000042"
 REGION = "cn-hangzhou"
 ZONE = "cn-hangzhou-i"
 DELAY = timedelta(seconds=3)
-
-
-@pytest.fixture
-def store() -> Iterator[SqliteStore]:
-    opened = SqliteStore(":memory:")
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock()
 
 
 def _networks(store: SqliteStore, clock: FrozenClock, limits: Limits | None = None) -> Networks:

@@ -134,3 +134,23 @@ def test_decoded_values_follow_the_current_row(store: SqliteStore) -> None:
     store.put_resource(_record("vpc-c"), decoded="seeded")
     third = store.get_resource("vpc", "vpc-c")
     assert third is not None and store.decoded(third, decode) == "seeded"
+
+
+def test_find_network_interfaces_by_instance(store: SqliteStore) -> None:
+    def eni(eni_id: str, account: str, instance: str | None) -> ResourceRecord:
+        body = {"instance_id": instance, "primary": True}
+        return ResourceRecord("network_interface", eni_id, account, "cn-hangzhou", body)
+
+    for record in (
+        eni("eni-1", "1", "i-a"),
+        eni("eni-2", "1", "i-b"),
+        eni("eni-3", "1", None),
+        eni("eni-4", "2", "i-a"),
+        eni("eni-5", "1", "i-a"),
+    ):
+        store.put_resource(record)
+    found = store.find_network_interfaces("1", ["i-a", "i-b", "i-a"])
+    assert [r.resource_id for r in found] == ["eni-1", "eni-2", "eni-5"]
+    assert store.find_network_interfaces("1", []) == []
+    store.put_resource(eni("eni-2", "1", None))  # detached
+    assert [r.resource_id for r in store.find_network_interfaces("1", ["i-b"])] == []

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from ecsim.control.tag_resources import (
@@ -23,13 +21,6 @@ from ecsim.store.sqlite import SqliteStore
 ACCOUNT = "1000000000000001"
 OTHER = "1000000000000002"
 REGION = "cn-hangzhou"
-
-
-@pytest.fixture
-def store() -> Iterator[SqliteStore]:
-    opened = SqliteStore(":memory:")
-    yield opened
-    opened.close()
 
 
 @pytest.fixture

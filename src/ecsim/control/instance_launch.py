@@ -69,10 +69,14 @@ _key_pair_not_found = fixed(
 _EXHAUSTED = "InvalidVSwitchId.IpNotEnough"
 
 
-def claim_public_ip(store: Store, instance: Instance) -> ipaddress.IPv4Address:
-    """The next free address of the host's public pool, held for ``instance`` (the pool EIPs
-    come from: a claim keeps the two from ever sharing an address)."""
-    address = AddressPool(store).next_free()
+def claim_public_ip(
+    store: Store, instance: Instance, address: ipaddress.IPv4Address | None = None
+) -> ipaddress.IPv4Address:
+    """``address`` (by default the next free one of the host's public pool), held for
+    ``instance`` by a claim record under the address, as EIPs are held: the claim keeps the
+    two from ever sharing an address. A chosen address is the caller's to check."""
+    if address is None:
+        address = AddressPool(store).next_free()
     store.put_resource(
         ResourceRecord(
             eip_codec.KIND_ADDRESS,

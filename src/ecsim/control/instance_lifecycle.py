@@ -24,12 +24,15 @@ from ecsim.model.instance_spec import LaunchMode
 
 __all__ = [
     "NOT_STOPPED",
+    "SETTLED",
     "STOPPED_MODES",
     "check_deletable",
+    "check_unlocked",
     "incorrect_status",
     "is_initializing",
     "launched",
     "rebooted",
+    "require_settled",
     "started",
     "stopped",
 ]
@@ -37,6 +40,9 @@ __all__ = [
 # StopInstance's StoppedMode values, and what an instance that is not stopped shows.
 NOT_STOPPED = "Not-applicable"
 STOPPED_MODES = ("StopCharging", "KeepCharging")
+# What an instance must be in for most changes short of the state machine's own (its groups,
+# interfaces, key pair, public address): settled, neither on its way up nor down.
+SETTLED = frozenset({InstanceStatus.RUNNING, InstanceStatus.STOPPED})
 
 incorrect_status = fixed(
     "The current status of the resource does not support this operation.",
@@ -128,7 +134,7 @@ def rebooted(instance: Instance, now: datetime, step: timedelta) -> Instance:
 def check_deletable(instance: Instance, now: datetime, *, force: bool) -> None:
     """Stopped instances go; with Force, running (and starting or stopping) ones too; never
     one still being created, nor one with deletion protection."""
-    _check_lock(instance)
+    check_unlocked(instance)
     if instance.deletion_protection:
         raise _protected()
     if is_initializing(instance, now):
@@ -137,12 +143,20 @@ def check_deletable(instance: Instance, now: datetime, *, force: bool) -> None:
         raise incorrect_status()
 
 
+def require_settled(instance: Instance, now: datetime) -> None:
+    """The instance is unlocked and Running or Stopped at ``now``."""
+    check_unlocked(instance)
+    if instance.status_at(now) not in SETTLED:
+        raise incorrect_status()
+
+
 def _require(instance: Instance, now: datetime, needed: InstanceStatus) -> None:
-    _check_lock(instance)
+    check_unlocked(instance)
     if instance.status_at(now) is not needed:
         raise incorrect_status()
 
 
-def _check_lock(instance: Instance) -> None:
+def check_unlocked(instance: Instance) -> None:
+    """A security-locked instance refuses every operation."""
     if _SECURITY_LOCK in instance.locks:
         raise _locked()

@@ -76,12 +76,8 @@ class Instances:
         delays: Delays,
     ) -> None:
         self._store = store
-        self._ids = ids
         self._clock = clock
-        self._limits = limits
-        self._catalog = catalog
         self._tags = tags
-        self._images = images
         self._delays = delays
         self._launcher = Launcher(store, ids, clock, limits, catalog, tags, images, delays)
         self._instances = InstanceRepository(store)

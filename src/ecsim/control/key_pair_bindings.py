@@ -18,17 +18,15 @@ from ecsim.clock import Clock
 from ecsim.control.compute_repositories import InstanceRepository, instance_not_found
 from ecsim.control.error_builders import fixed
 from ecsim.control.images import Images
+from ecsim.control.instance_lifecycle import SETTLED, incorrect_status
 from ecsim.errors import EcsError
-from ecsim.model.instance import Instance, InstanceStatus
+from ecsim.model.instance import Instance
 from ecsim.store.base import Store
 
 __all__ = ["MAX_BOUND_INSTANCES", "InstanceOutcome", "KeyPairBindings"]
 
 # AttachKeyPair / DetachKeyPair take at most this many instances.
 MAX_BOUND_INSTANCES = 50
-
-# Instances in these states can take or drop a key pair.
-_SETTLED = frozenset({InstanceStatus.RUNNING, InstanceStatus.STOPPED})
 
 _bad_instance_ids = fixed(
     "The specified parameter InstanceIds is not valid.",
@@ -49,11 +47,6 @@ _not_io_optimized = fixed(
     "The specified parameter InstanceIds is not valid.",
     code="DependencyViolation.IoOptimize",
     http_status=400,
-)
-_incorrect_status = fixed(
-    "The current status of the resource does not support this operation.",
-    code="IncorrectInstanceStatus",
-    http_status=403,
 )
 
 
@@ -125,8 +118,9 @@ class KeyPairBindings:
             instance = found.get(instance_id)
             if instance is None:
                 outcomes.append(InstanceOutcome(instance_id, instance_not_found()))
-            elif instance.status_at(now) not in _SETTLED:
-                outcomes.append(InstanceOutcome(instance_id, _incorrect_status()))
+            # only a Running or Stopped instance takes or drops a key pair
+            elif instance.status_at(now) not in SETTLED:
+                outcomes.append(InstanceOutcome(instance_id, incorrect_status()))
             else:
                 self._set_key(instance, attach=attach, detach=detach)
                 outcomes.append(InstanceOutcome(instance_id))

@@ -3,7 +3,8 @@
 The groups decide the network (reference §3.2): VPC groups need a vSwitch of their VPC;
 classic groups (created without a VpcId) put the instance on its region's classic network,
 shared by every account, in a zone that still sells classic instances. The two never mix,
-nor do basic and enterprise groups, nor groups of two VPCs.
+nor do basic and enterprise groups, nor groups of two VPCs: ``SecurityGroupMembership``
+checks the set with this action's codes (``LAUNCH_CODES``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from ecsim.clock import Clock
 from ecsim.control.catalog import Catalog
 from ecsim.control.error_builders import fixed
 from ecsim.control.network_repositories import VSwitchRepository
-from ecsim.control.repositories import SecurityGroupRepository
+from ecsim.control.security_group_membership import LAUNCH_CODES, SecurityGroupMembership
 from ecsim.errors import MissingParameter
 from ecsim.model.catalog import NetworkType, Zone
 from ecsim.model.instance_spec import LaunchSpec
@@ -40,31 +41,6 @@ _type_not_in_zone = fixed(
 _classic_not_offered = fixed(
     "The network type is not support in this region.", code="InvalidNetworkType", http_status=403
 )
-_repeated_group = fixed(
-    "The specified SecurityGroupIds contain repeated ids.",
-    code="InvalidParameter.SecurityGroupIdRepeated",
-    http_status=400,
-)
-_too_many_groups = fixed(
-    "The number of security groups an instance joins exceeds the limit.",
-    code="JoinedGroupLimitExceed",
-    http_status=400,
-)
-_network_types_mixed = fixed(
-    "The specified security groups are of different network types.",
-    code="InvalidSecurityGroupId.MultiGroupIdNetworkTypeConflict",
-    http_status=400,
-)
-_vpcs_mixed = fixed(
-    "The specified security groups are not in the same VPC.",
-    code="InvalidSecurityGroup.VpcMismatch",
-    http_status=400,
-)
-_group_types_mixed = fixed(
-    "The specified instance can't join multi SecurityGroup types.",
-    code="EnterpriseGroupLimited.MutliGroupType",
-    http_status=403,
-)
 _vswitch_status = fixed(
     "The current status of virtual switch does not support this operation.",
     code="IncorrectVSwitchStatus",
@@ -85,11 +61,6 @@ _vswitch_zone_mismatch = fixed(
     code="InvalidParameter.VSwitchId",
     http_status=400,
 )
-_group_not_found = fixed(
-    "The specified SecurityGroupId does not exist.",
-    code="InvalidSecurityGroupId.NotFound",
-    http_status=404,
-)
 _vswitch_not_found = fixed(
     "Specified virtual switch does not exist.", code="InvalidVSwitchId.NotFound", http_status=404
 )
@@ -108,9 +79,8 @@ class Placement:
 class Placements:
     def __init__(self, store: Store, clock: Clock, limits: Limits, catalog: Catalog) -> None:
         self._clock = clock
-        self._limits = limits
         self._catalog = catalog
-        self._groups = SecurityGroupRepository(store)
+        self._membership = SecurityGroupMembership(store, clock, limits)
         self._vswitches = VSwitchRepository(store)
 
     def place(self, account_id: str, region_id: str, spec: LaunchSpec) -> Placement:
@@ -141,24 +111,9 @@ class Placements:
     ) -> tuple[SecurityGroup, ...]:
         if not group_ids:
             raise MissingParameter("SecurityGroupId")
-        if len(set(group_ids)) != len(group_ids):
-            raise _repeated_group()
-        if len(group_ids) > self._limits.security_groups_per_interface:
-            raise _too_many_groups()
-        groups = tuple(self._group(account_id, region_id, group_id) for group_id in group_ids)
-        if len({g.vpc_id is None for g in groups}) > 1:
-            raise _network_types_mixed()
-        if len({g.vpc_id for g in groups}) > 1:
-            raise _vpcs_mixed()
-        if len({g.group_type for g in groups}) > 1:
-            raise _group_types_mixed()
-        return groups
-
-    def _group(self, account_id: str, region_id: str, group_id: str) -> SecurityGroup:
-        group = self._groups.find(group_id)
-        if group is None or group.account_id != account_id or group.region_id != region_id:
-            raise _group_not_found()
-        return group
+        return self._membership.validate_launch_groups(
+            account_id, region_id, group_ids, LAUNCH_CODES
+        )
 
     def _vswitch(
         self,

@@ -19,6 +19,7 @@ from ecsim.control.addresses import Addresses
 from ecsim.control.catalog import Catalog, load_catalog
 from ecsim.control.compute_repositories import InstanceRepository
 from ecsim.control.error_builders import fixed
+from ecsim.control.instance_lifecycle import SETTLED
 from ecsim.control.network_interface_names import (
     parse_interface_description,
     parse_interface_name,
@@ -30,7 +31,7 @@ from ecsim.control.repositories import NetworkInterfaceRepository
 from ecsim.control.security_group_membership import INTERFACE_CODES, SecurityGroupMembership
 from ecsim.control.tags import Tags
 from ecsim.ids import IdFactory
-from ecsim.model.instance import Instance, InstanceStatus
+from ecsim.model.instance import Instance
 from ecsim.model.network import NetworkStatus
 from ecsim.model.network_interface import NetworkInterface
 from ecsim.model.tag import Tag
@@ -42,9 +43,6 @@ __all__ = ["InterfaceChange", "NetworkInterfaces", "NewInterface"]
 
 # orders interfaces saved without a creation time first
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-# Operations on an instance's interfaces need it settled in one of these (reference §3.1).
-_SETTLED = (InstanceStatus.RUNNING, InstanceStatus.STOPPED)
 
 _eni_not_found = fixed(
     "The specified network interface does not exist.", code="InvalidEniId.NotFound", http_status=404
@@ -226,7 +224,7 @@ class NetworkInterfaces:
             raise _vpc_mismatch()
         if instance.zone_id != eni.zone_id:
             raise _zone_mismatch()
-        if instance.status_at(self._clock.now()) not in _SETTLED:
+        if instance.status_at(self._clock.now()) not in SETTLED:
             raise _ecs_state()
         instance_type = self._catalog.instance_type(instance.instance_type)
         if instance_type is not None:
@@ -242,7 +240,7 @@ class NetworkInterfaces:
             raise _not_attached()
         if eni.primary:
             raise _primary_detach()
-        if instance.status_at(self._clock.now()) not in _SETTLED:
+        if instance.status_at(self._clock.now()) not in SETTLED:
             raise _ecs_state()
         self._interfaces.save(replace(eni, instance_id=None))
 

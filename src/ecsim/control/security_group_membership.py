@@ -8,8 +8,9 @@ no group is named twice; each sits in the interface's VPC (a classic interface t
 classic groups); basic and enterprise groups are never mixed; and the set holds at most
 ``Limits.security_groups_per_interface`` groups.
 
-The actions document different codes for the same refusal, so each passes the
-``MembershipCodes`` it answers with.
+The actions document different codes for the same refusal, and check in one of two orders,
+so each passes the ``MembershipCodes`` it answers with. RunInstances checks the same rules
+(``validate_launch_groups``), its groups deciding the network rather than an interface.
 
 ``join`` and ``leave`` are JoinSecurityGroup and LeaveSecurityGroup: on a network interface,
 or on an instance's primary one (the instance Running or Stopped, and not locked).
@@ -23,9 +24,13 @@ from dataclasses import dataclass, replace
 from ecsim.clock import Clock
 from ecsim.control.compute_repositories import InstanceRepository, instance_not_found
 from ecsim.control.error_builders import fixed
-from ecsim.control.repositories import NetworkInterfaceRepository, SecurityGroupRepository
+from ecsim.control.instance_lifecycle import require_settled
+from ecsim.control.repositories import (
+    NetworkInterfaceRepository,
+    SecurityGroupRepository,
+    security_group_not_found,
+)
 from ecsim.errors import EcsError, MissingParameter
-from ecsim.model.instance import InstanceStatus
 from ecsim.model.network_interface import NetworkInterface
 from ecsim.model.security_group import SecurityGroup
 from ecsim.settings import Limits
@@ -36,6 +41,7 @@ __all__ = [
     "INTERFACE_CODES",
     "JOIN_INSTANCE_CODES",
     "JOIN_INTERFACE_CODES",
+    "LAUNCH_CODES",
     "MembershipCodes",
     "SecurityGroupMembership",
 ]
@@ -53,6 +59,14 @@ class MembershipCodes:
     other_network: Callable[[], EcsError]
     # basic and enterprise groups together
     mixed: Callable[[], EcsError]
+    # a group that is not the caller's in the region
+    not_found: Callable[[], EcsError] = security_group_not_found
+    # a classic group where a VPC is wanted, checked before ``other_network`` (None: that
+    # answers for it)
+    classic_group: Callable[[], EcsError] | None = None
+    # the ids are counted (repeats, then the limit) before any group is looked up; otherwise
+    # repeats come after the lookup and the limit last
+    counted_first: bool = False
 
 
 _multi_group_type = fixed(
@@ -90,13 +104,58 @@ INSTANCE_CODES = MembershipCodes(
         code="InvalidParameter.SecurityGroupIdRepeated",
         http_status=404,
     ),
-    too_many=_joined_group_limit,
+    too_many=fixed(
+        "The security groups of the instance exceed the limit.",
+        code="JoinedGroupLimitExceed",
+        http_status=400,
+    ),
     other_network=fixed(
         "The specified SecurityGroupIds are belong to different vpc.",
         code="InvalidSecurityGroupVpc.NotBelongToOneVpc",
         http_status=404,
     ),
+    mixed=fixed(
+        "The specified instance can not join multi SecurityGroup types.",
+        code="EnterpriseGroupLimited.MutliGroupType",
+        http_status=403,
+    ),
+    classic_group=fixed(
+        "The specified SecurityGroupIds have classic group type.",
+        code="InvalidSecurityGroupType.NotSupportClassic",
+        http_status=404,
+    ),
+    counted_first=True,
+)
+
+# RunInstances (SecurityGroupId, SecurityGroupIds.N).
+LAUNCH_CODES = MembershipCodes(
+    repeated=fixed(
+        "The specified SecurityGroupIds contain repeated ids.",
+        code="InvalidParameter.SecurityGroupIdRepeated",
+        http_status=400,
+    ),
+    too_many=fixed(
+        "The number of security groups an instance joins exceeds the limit.",
+        code="JoinedGroupLimitExceed",
+        http_status=400,
+    ),
+    other_network=fixed(
+        "The specified security groups are not in the same VPC.",
+        code="InvalidSecurityGroup.VpcMismatch",
+        http_status=400,
+    ),
     mixed=_multi_group_type,
+    not_found=fixed(
+        "The specified SecurityGroupId does not exist.",
+        code="InvalidSecurityGroupId.NotFound",
+        http_status=404,
+    ),
+    classic_group=fixed(
+        "The specified security groups are of different network types.",
+        code="InvalidSecurityGroupId.MultiGroupIdNetworkTypeConflict",
+        http_status=400,
+    ),
+    counted_first=True,
 )
 
 _already_member = fixed(
@@ -145,16 +204,6 @@ _last_group = fixed(
     code="InstanceLastSecurityGroup",
     http_status=403,
 )
-_instance_status = fixed(
-    "The current status of the resource does not support this operation.",
-    code="IncorrectInstanceStatus",
-    http_status=403,
-)
-_instance_locked = fixed(
-    "The specified operation is denied as your instance is locked for security reasons.",
-    code="InstanceLockedForSecurity",
-    http_status=403,
-)
 _both_targets = fixed(
     "InstanceId and NetworkInterfaceId cannot be specified together.",
     code="InvalidParam.EniIdAndInstanceId.Conflict",
@@ -168,9 +217,6 @@ _region_required = fixed(
 _eni_not_found = fixed(
     "The specified network interface does not exist.", code="InvalidEniId.NotFound", http_status=404
 )
-
-# Join/LeaveSecurityGroup need the instance settled in one of these (reference §2.13).
-_SETTLED = (InstanceStatus.RUNNING, InstanceStatus.STOPPED)
 
 
 class SecurityGroupMembership:
@@ -223,16 +269,49 @@ class SecurityGroupMembership:
         """The groups named, in order, when together they may be an interface's groups in
         ``vpc_id`` (None: the classic network); otherwise the first rule broken, as ``codes``
         spell it. An empty list passes: whether one is needed is the caller's rule."""
-        groups = tuple(self._groups.get(account_id, gid, region_id) for gid in group_ids)
-        if len(set(group_ids)) != len(group_ids):
+        return self._validated(account_id, region_id, group_ids, codes, lambda _: vpc_id)
+
+    def validate_launch_groups(
+        self, account_id: str, region_id: str, group_ids: Sequence[str], codes: MembershipCodes
+    ) -> tuple[SecurityGroup, ...]:
+        """As ``validate_groups`` for a new instance, whose network its groups decide: the
+        first VPC group's VPC, or the classic network when all are classic."""
+        return self._validated(account_id, region_id, group_ids, codes, _first_vpc)
+
+    def _validated(
+        self,
+        account_id: str,
+        region_id: str,
+        group_ids: Sequence[str],
+        codes: MembershipCodes,
+        vpc_of: Callable[[Sequence[SecurityGroup]], str | None],
+    ) -> tuple[SecurityGroup, ...]:
+        repeated = len(set(group_ids)) != len(group_ids)
+        too_many = len(group_ids) > self._limits.security_groups_per_interface
+        if codes.counted_first and (repeated or too_many):
+            raise codes.repeated() if repeated else codes.too_many()
+        groups = tuple(self._group(account_id, region_id, gid, codes) for gid in group_ids)
+        if repeated:
             raise codes.repeated()
+        vpc_id = vpc_of(groups)
+        classic = any(group.vpc_id is None for group in groups)
+        if codes.classic_group is not None and vpc_id is not None and classic:
+            raise codes.classic_group()
         if any(group.vpc_id != vpc_id for group in groups):
             raise codes.other_network()
         if len({group.group_type for group in groups}) > 1:
             raise codes.mixed()
-        if len(groups) > self._limits.security_groups_per_interface:
+        if too_many:
             raise codes.too_many()
         return groups
+
+    def _group(
+        self, account_id: str, region_id: str, group_id: str, codes: MembershipCodes
+    ) -> SecurityGroup:
+        group = self._groups.find(group_id)
+        if group is None or group.account_id != account_id or group.region_id != region_id:
+            raise codes.not_found()
+        return group
 
     def joined(
         self, eni: NetworkInterface, group_id: str, codes: MembershipCodes
@@ -281,11 +360,13 @@ class SecurityGroupMembership:
         if instance_id is None:
             raise MissingParameter("InstanceId")
         instance = self._instances.get(account_id, instance_id, region_id)
-        if "security" in instance.locks:
-            raise _instance_locked()
-        if instance.status_at(self._clock.now()) not in _SETTLED:
-            raise _instance_status()
+        # Join/LeaveSecurityGroup need it settled (reference §2.13)
+        require_settled(instance, self._clock.now())
         primary = self._interfaces.find(instance.primary_eni_id)
         if primary is None:
             raise instance_not_found()
         return primary
+
+
+def _first_vpc(groups: Sequence[SecurityGroup]) -> str | None:
+    return next((group.vpc_id for group in groups if group.vpc_id is not None), None)

@@ -104,6 +104,12 @@ class Store(Protocol):
     def list_resources(
         self, kind: str, account_id: str, region_id: str | None = None
     ) -> Iterator[ResourceRecord]: ...
+    def find_network_interfaces(
+        self, account_id: str, instance_ids: Iterable[str]
+    ) -> list[ResourceRecord]:
+        """The interfaces attached to any of ``instance_ids``, in creation order."""
+        ...
+
     def decoded(self, record: ResourceRecord, decode: Callable[[ResourceRecord], T]) -> T:
         """``decode(record)``, remembered while ``record`` is the current row."""
         ...

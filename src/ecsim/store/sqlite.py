@@ -61,6 +61,9 @@ CREATE TABLE IF NOT EXISTS resources (
     PRIMARY KEY (kind, resource_id)
 );
 CREATE INDEX IF NOT EXISTS resources_by_owner ON resources (kind, account_id, region_id, seq);
+CREATE INDEX IF NOT EXISTS interfaces_by_instance
+    ON resources (account_id, json_extract(body, '$.instance_id'))
+    WHERE kind = 'network_interface';
 CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS tags (
     resource_type TEXT NOT NULL,
@@ -262,6 +265,30 @@ class SqliteStore:
             if record is not None:
                 records.append(record)
         return iter(records)
+
+    def find_network_interfaces(
+        self, account_id: str, instance_ids: Iterable[str]
+    ) -> list[ResourceRecord]:
+        """The interfaces attached to any of ``instance_ids``, in creation order, through an
+        index: a page of instances must not cost a walk over every interface."""
+        wanted = list(dict.fromkeys(instance_ids))
+        found: list[tuple[int, str]] = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.extend(
+                self._db.execute(
+                    "SELECT seq, resource_id FROM resources WHERE kind = 'network_interface' "
+                    f"AND account_id = ? AND json_extract(body, '$.instance_id') IN ({marks})",
+                    (account_id, *chunk),
+                ).fetchall()
+            )
+        records: list[ResourceRecord] = []
+        for _, resource_id in sorted(found):
+            record = self.get_resource("network_interface", resource_id)
+            if record is not None:
+                records.append(record)
+        return records
 
     # tags --------------------------------------------------------------------------------
 

@@ -1,8 +1,14 @@
-"""A fresh account with a VPC, a vSwitch and a security group, for the launch and lifecycle
-tests; each test makes its own, so the shared server never mixes them."""
+"""What the compute API tests stand on: a fresh account with one VPC, one vSwitch and one
+security group in it, and the SDK calls that launch and list instances there.
+
+The session's server is shared; each test makes its own account, so tests never meet each
+other's instances, groups or quotas.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from alibabacloud_ecs20140526 import models as ecs_models
@@ -17,14 +23,16 @@ ZONE = "cn-hangzhou-i"
 # the region's zone that still sells classic-network instances
 CLASSIC_ZONE = "cn-hangzhou-h"
 IMAGE = "ubuntu_22_04_x64_20G_alibase_20240130.vhd"
-WINDOWS_IMAGE = "win2022_21H2_x64_dtc_en-us_40G_alibase_20240613.vhd"
+WINDOWS_IMAGE = "win2019_1809_x64_dtc_en-us_40G_alibase_20240613.vhd"
 INSTANCE_TYPE = "ecs.g6.large"
 
-Instance = ecs_models.DescribeInstancesResponseBodyInstancesInstance
+DescribedInstance = ecs_models.DescribeInstancesResponseBodyInstancesInstance
 
 
 @dataclass(frozen=True)
 class World:
+    """An account with one VPC, one vSwitch and one group in it."""
+
     key: tuple[str, str]
     client: EcsClient
     vpc_id: str
@@ -32,36 +40,53 @@ class World:
     group_id: str
 
     def run(self, amount: int = 1, **fields: object) -> list[str]:
-        """RunInstances in the world's vSwitch and group (``fields`` override)."""
-        defaults: dict[str, object] = {
-            "region_id": REGION,
-            "image_id": IMAGE,
-            "instance_type": INSTANCE_TYPE,
-            "security_group_id": self.group_id,
-            "v_switch_id": self.vswitch_id,
-            "amount": amount,
-        }
-        request = ecs_models.RunInstancesRequest(**(defaults | fields))
+        """RunInstances in the world's vSwitch and group (``fields`` override); the new
+        instances' ids."""
+        request = ecs_models.RunInstancesRequest(**(self._launch_defaults(amount=amount) | fields))
         body = self.client.run_instances(request).body
         return [str(i) for i in body.instance_id_sets.instance_id_set]
 
     def create(self, **fields: object) -> str:
-        """CreateInstance in the world's vSwitch and group (``fields`` override)."""
-        defaults: dict[str, object] = {
+        """CreateInstance in the world's vSwitch and group: it ends Stopped, with no public
+        address whatever its bandwidth."""
+        request = ecs_models.CreateInstanceRequest(**(self._launch_defaults() | fields))
+        return str(self.client.create_instance(request).body.instance_id)
+
+    def run_classic(self, group_id: str, **fields: object) -> str:
+        """One instance on the region's classic network (no vSwitch), in a classic group."""
+        (instance_id,) = self.run(
+            1,
+            **(
+                {"security_group_id": group_id, "v_switch_id": None, "zone_id": CLASSIC_ZONE}
+                | fields
+            ),
+        )
+        return instance_id
+
+    def _launch_defaults(self, **fields: object) -> dict[str, object]:
+        return {
             "region_id": REGION,
             "image_id": IMAGE,
             "instance_type": INSTANCE_TYPE,
             "security_group_id": self.group_id,
             "v_switch_id": self.vswitch_id,
+            **fields,
         }
-        request = ecs_models.CreateInstanceRequest(**(defaults | fields))
-        return str(self.client.create_instance(request).body.instance_id)
 
-    def instances(self, ids: list[str] | None = None) -> list[Instance]:
-        request = ecs_models.DescribeInstancesRequest(region_id=REGION, page_size=100)
+    def instances(
+        self, ids: Sequence[str] | None = None, **fields: object
+    ) -> list[DescribedInstance]:
+        """DescribeInstances in the world's region, up to 100: those of ``ids`` (all when
+        None), filtered by ``fields``."""
+        request = ecs_models.DescribeInstancesRequest(
+            **({"region_id": REGION, "page_size": 100} | fields)
+        )
         if ids is not None:
-            request.instance_ids = "[" + ",".join(f'"{i}"' for i in ids) + "]"
+            request.instance_ids = json.dumps(list(ids))
         return list(self.client.describe_instances(request).body.instances.instance)
+
+    def ids(self, **fields: object) -> list[str]:
+        return [str(item.instance_id) for item in self.instances(None, **fields)]
 
     def status(self, instance_id: str) -> str:
         (instance,) = self.instances([instance_id])
@@ -82,15 +107,26 @@ class World:
         )
         return str(self.client.create_vswitch(request).body.v_switch_id)
 
-    def vpc(self, cidr: str = "10.0.0.0/16") -> str:
+    def vpc(self, cidr: str = "10.0.0.0/8") -> str:
         request = ecs_models.CreateVpcRequest(region_id=REGION, cidr_block=cidr)
         return str(self.client.create_vpc(request).body.vpc_id)
 
 
-def new_world(server: RunningServer, *, signature: str = "v3") -> World:
+def new_key(server: RunningServer) -> tuple[str, str]:
+    """The access key of a fresh account."""
     account = create_account(server.url)
-    key = (account["AccessKeyId"], account["AccessKeySecret"])
-    client = tea_ecs(server.endpoint, key, signature=signature)
+    return account["AccessKeyId"], account["AccessKeySecret"]
+
+
+def new_world(server: RunningServer, *, signature: str = "v3") -> World:
+    """A world in a fresh account, its client signing with ``signature``."""
+    key = new_key(server)
+    return world_in(tea_ecs(server.endpoint, key, signature=signature), key)
+
+
+def world_in(client: EcsClient, key: tuple[str, str]) -> World:
+    """A new VPC (192.168.0.0/16), vSwitch (192.168.1.0/24) and group in ``client``'s
+    account, whose access key is ``key``."""
     vpc_id = client.create_vpc(
         ecs_models.CreateVpcRequest(region_id=REGION, cidr_block="192.168.0.0/16")
     ).body.vpc_id
