@@ -154,3 +154,20 @@ def test_find_network_interfaces_by_instance(store: SqliteStore) -> None:
     assert store.find_network_interfaces("1", []) == []
     store.put_resource(eni("eni-2", "1", None))  # detached
     assert [r.resource_id for r in store.find_network_interfaces("1", ["i-b"])] == []
+
+
+def test_list_decoded_follows_writes_and_rollbacks(store: SqliteStore) -> None:
+    def name(record: ResourceRecord) -> str:
+        return str(record.body["Name"])
+
+    store.put_resource(_record("vpc-a"))
+    store.put_resource(_record("vpc-b", region="cn-beijing"))
+    assert store.list_decoded("vpc", "1", None, name) == ["vpc-a", "vpc-b"]
+    assert store.list_decoded("vpc", "1", "cn-beijing", name) == ["vpc-b"]
+    with pytest.raises(RuntimeError), store.transaction():
+        store.put_resource(_record("vpc-c"))
+        store.delete_resource("vpc", "vpc-a")
+        assert store.list_decoded("vpc", "1", None, name) == ["vpc-b", "vpc-c"]
+        raise RuntimeError("boom")
+    assert store.list_decoded("vpc", "1", None, name) == ["vpc-a", "vpc-b"]
+    assert [r.resource_id for r in store.list_resources("vpc", "1")] == ["vpc-a", "vpc-b"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -67,32 +67,38 @@ class InstanceNetwork:
         self,
         load_interfaces: Callable[[], Iterable[NetworkInterface]],
         load_eips: Callable[[], Iterable[Eip]],
+        load_attached: Callable[[Sequence[str]], Iterable[NetworkInterface]] | None = None,
     ) -> None:
         self._load_interfaces = load_interfaces
         self._load_eips = load_eips
+        # the interfaces of just some instances (a page), when no filter needed them all
+        self._load_attached = load_attached
+        self._attached: dict[str, tuple[NetworkInterface, ...]] = {}
+
+    def prefetch(self, instances: Iterable[Instance]) -> None:
+        """Read the interfaces of ``instances`` alone (one indexed query), unless every
+        interface is already indexed: a page of 100 must not cost a walk over 10,000."""
+        if self._load_attached is None or "_by_instance" in self.__dict__:
+            return
+        wanted = [i.instance_id for i in instances if i.instance_id not in self._attached]
+        if not wanted:
+            return
+        self._attached.update(_group_by_instance(self._load_attached(wanted)))
+        for instance_id in wanted:
+            self._attached.setdefault(instance_id, ())
 
     @functools.cached_property
     def _by_instance(self) -> dict[str, tuple[NetworkInterface, ...]]:
-        grouped: dict[str, tuple[NetworkInterface, ...]] = {}
-        for eni in self._load_interfaces():
-            instance_id = eni.instance_id
-            if instance_id is None:
-                continue
-            attached = grouped.get(instance_id)
-            if attached is None:
-                grouped[instance_id] = (eni,)
-            elif eni.primary:
-                # the primary first, then the others in the order they were created
-                grouped[instance_id] = (eni, *attached)
-            else:
-                grouped[instance_id] = (*attached, eni)
-        return grouped
+        return _group_by_instance(self._load_interfaces())
 
     @functools.cached_property
     def _eip_by_eni(self) -> dict[str, Eip]:
         return {eip.binding.eni_id: eip for eip in self._load_eips() if eip.binding is not None}
 
     def interfaces(self, instance: Instance) -> tuple[NetworkInterface, ...]:
+        prefetched = self._attached.get(instance.instance_id)
+        if prefetched is not None and "_by_instance" not in self.__dict__:
+            return prefetched
         return self._by_instance.get(instance.instance_id, ())
 
     def eip(self, instance: Instance) -> Eip | None:
@@ -103,6 +109,25 @@ class InstanceNetwork:
             (by_eni[eni.eni_id] for eni in self.interfaces(instance) if eni.eni_id in by_eni),
             None,
         )
+
+
+def _group_by_instance(
+    interfaces: Iterable[NetworkInterface],
+) -> dict[str, tuple[NetworkInterface, ...]]:
+    grouped: dict[str, tuple[NetworkInterface, ...]] = {}
+    for eni in interfaces:
+        instance_id = eni.instance_id
+        if instance_id is None:
+            continue
+        attached = grouped.get(instance_id)
+        if attached is None:
+            grouped[instance_id] = (eni,)
+        elif eni.primary:
+            # the primary first, then the others in the order they were created
+            grouped[instance_id] = (eni, *attached)
+        else:
+            grouped[instance_id] = (*attached, eni)
+    return grouped
 
 
 def instance_tests(

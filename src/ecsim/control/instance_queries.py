@@ -119,7 +119,9 @@ class InstanceListing:
         self.instances = instances
 
     def views(self, chosen: Iterable[Instance]) -> list[InstanceView]:
-        return [self._queries.view_of(instance, self._network) for instance in chosen]
+        page = list(chosen)
+        self._network.prefetch(page)
+        return [self._queries.view_of(instance, self._network) for instance in page]
 
 
 class InstanceQueries:
@@ -159,7 +161,11 @@ class InstanceQueries:
         if query.tags:
             tagged = self._tags.matching(account_id, region_id, instance_codec.KIND, query.tags)
             tests.insert(0, lambda instance: instance.instance_id in tagged)
-        matched = [instance for instance in candidates if all(test(instance) for test in tests)]
+        matched = (
+            [instance for instance in candidates if all(test(instance) for test in tests)]
+            if tests
+            else candidates
+        )
         return InstanceListing(self, matched, network)
 
     def statuses(
@@ -221,6 +227,7 @@ class InstanceQueries:
         return InstanceNetwork(
             lambda: self._interfaces.owned_by(account_id, region_id),
             lambda: self._addresses.owned_by(account_id, region_id),
+            lambda instance_ids: self._interfaces.attached_to(account_id, instance_ids),
         )
 
     def _family(self, instance: Instance) -> str:

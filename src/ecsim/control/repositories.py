@@ -6,6 +6,8 @@ group's member interfaces, a VPC's groups) so each lookup is written once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ecsim.errors import EcsError
 from ecsim.model.network_interface import NetworkInterface
 from ecsim.model.security_group import SecurityGroup
@@ -45,10 +47,9 @@ class SecurityGroupRepository:
         return group
 
     def owned_by(self, account_id: str, region_id: str | None = None) -> list[SecurityGroup]:
-        return [
-            self._store.decoded(record, sg_codec.decode_security_group)
-            for record in self._store.list_resources(sg_codec.KIND, account_id, region_id)
-        ]
+        return self._store.list_decoded(
+            sg_codec.KIND, account_id, region_id, sg_codec.decode_security_group
+        )
 
     def save(self, group: SecurityGroup) -> None:
         self._store.put_resource(sg_codec.encode_security_group(group), decoded=group)
@@ -66,9 +67,15 @@ class NetworkInterfaceRepository:
         return self._store.decoded(record, eni_codec.decode_network_interface) if record else None
 
     def owned_by(self, account_id: str, region_id: str | None = None) -> list[NetworkInterface]:
+        return self._store.list_decoded(
+            eni_codec.KIND, account_id, region_id, eni_codec.decode_network_interface
+        )
+
+    def attached_to(self, account_id: str, instance_ids: Iterable[str]) -> list[NetworkInterface]:
+        """The interfaces of some instances, found through the store's index."""
         return [
             self._store.decoded(record, eni_codec.decode_network_interface)
-            for record in self._store.list_resources(eni_codec.KIND, account_id, region_id)
+            for record in self._store.find_network_interfaces(account_id, instance_ids)
         ]
 
     def members_of(self, group: SecurityGroup) -> list[NetworkInterface]:

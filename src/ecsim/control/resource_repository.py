@@ -58,10 +58,7 @@ class ResourceRepository(Generic[_R]):
         return found
 
     def owned_by(self, account_id: str, region_id: str | None = None) -> list[_R]:
-        return [
-            self._store.decoded(record, self._decode)
-            for record in self._store.list_resources(self._kind, account_id, region_id)
-        ]
+        return self._store.list_decoded(self._kind, account_id, region_id, self._decode)
 
     def save(self, resource: _R) -> None:
         self._store.put_resource(self._encode(resource), decoded=resource)

@@ -104,6 +104,16 @@ class Store(Protocol):
     def list_resources(
         self, kind: str, account_id: str, region_id: str | None = None
     ) -> Iterator[ResourceRecord]: ...
+    def list_decoded(
+        self,
+        kind: str,
+        account_id: str,
+        region_id: str | None,
+        decode: Callable[[ResourceRecord], T],
+    ) -> list[T]:
+        """``list_resources`` decoded, each value remembered like ``decoded``'s."""
+        ...
+
     def find_network_interfaces(
         self, account_id: str, instance_ids: Iterable[str]
     ) -> list[ResourceRecord]:

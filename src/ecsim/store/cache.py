@@ -78,6 +78,29 @@ class RecordCache:
             self._decoded[key] = (record, value)
         return value
 
+    def decoded_many(
+        self, kind: str, ids: list[str], decode: Callable[[ResourceRecord], T]
+    ) -> tuple[list[T], list[str]]:
+        """Decoded values of the cached rows among ``ids`` (in order), and the ids that are
+        not cached; the hot path of listings, so it touches each dict once per row."""
+        records, memo = self._records, self._decoded
+        values: list[T] = []
+        missing: list[str] = []
+        for resource_id in ids:
+            key = (kind, resource_id)
+            record = records.get(key)
+            if record is None:
+                missing.append(resource_id)
+                continue
+            entry = memo.get(key)
+            if entry is not None and entry[0] is record:
+                values.append(entry[1])
+            else:
+                value = decode(record)
+                memo[key] = (record, value)
+                values.append(value)
+        return values, missing
+
     def committed(self) -> None:
         self._touched.clear()
         self._touched_partitions.clear()

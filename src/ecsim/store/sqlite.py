@@ -246,6 +246,31 @@ class SqliteStore:
     def list_resources(
         self, kind: str, account_id: str, region_id: str | None = None
     ) -> Iterator[ResourceRecord]:
+        records: list[ResourceRecord] = []
+        for resource_id in self._listed_ids(kind, account_id, region_id):
+            record = self.get_resource(kind, resource_id)
+            if record is not None:
+                records.append(record)
+        return iter(records)
+
+    def list_decoded(
+        self,
+        kind: str,
+        account_id: str,
+        region_id: str | None,
+        decode: Callable[[ResourceRecord], T],
+    ) -> list[T]:
+        ids = self._listed_ids(kind, account_id, region_id)
+        values, missing = self._cache.decoded_many(kind, ids, decode)
+        if not missing:
+            return values
+        # Some rows are not cached yet: read them, then decode the whole listing in order.
+        for resource_id in missing:
+            self.get_resource(kind, resource_id)
+        values, _ = self._cache.decoded_many(kind, ids, decode)
+        return values
+
+    def _listed_ids(self, kind: str, account_id: str, region_id: str | None) -> list[str]:
         # The ids of an account's resources of a kind are read once and then kept up to date
         # by the writes; bodies are parsed only for rows the cache does not hold.
         listing = self._cache.listing(kind, account_id)
@@ -257,14 +282,9 @@ class SqliteStore:
             ).fetchall()
             listing = {resource_id: region for resource_id, region in rows}
             self._cache.remember_listing(kind, account_id, listing)
-        records: list[ResourceRecord] = []
-        for resource_id, region in list(listing.items()):
-            if region_id is not None and region != region_id:
-                continue
-            record = self.get_resource(kind, resource_id)
-            if record is not None:
-                records.append(record)
-        return iter(records)
+        if region_id is None:
+            return list(listing)
+        return [resource_id for resource_id, region in listing.items() if region == region_id]
 
     def find_network_interfaces(
         self, account_id: str, instance_ids: Iterable[str]
