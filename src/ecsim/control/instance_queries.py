@@ -112,7 +112,7 @@ class InstanceListing:
     """The instances a query matched, and their views for the page a caller shows."""
 
     def __init__(
-        self, queries: InstanceQueries, instances: list[Instance], network: InstanceNetwork
+        self, queries: InstanceQueries, instances: Sequence[Instance], network: InstanceNetwork
     ) -> None:
         self._queries = queries
         self._network = network
@@ -146,6 +146,11 @@ class InstanceQueries:
 
     def describe(self, account_id: str, region_id: str, query: InstanceQuery) -> InstanceListing:
         network = self._network(account_id, region_id)
+        tests = instance_tests(query, self._clock.now(), network, self._family)
+        if query.tags:
+            tagged = self._tags.matching(account_id, region_id, instance_codec.KIND, query.tags)
+            tests.insert(0, lambda instance: instance.instance_id in tagged)
+        candidates: Sequence[Instance]
         if query.instance_ids is not None:
             found = (self._instances.find(i) for i in dict.fromkeys(query.instance_ids))
             candidates = [
@@ -155,17 +160,14 @@ class InstanceQueries:
                 and instance.account_id == account_id
                 and instance.region_id == region_id
             ]
-        else:
+        elif tests:
             candidates = self._instances.owned_by(account_id, region_id)
-        tests = instance_tests(query, self._clock.now(), network, self._family)
-        if query.tags:
-            tagged = self._tags.matching(account_id, region_id, instance_codec.KIND, query.tags)
-            tests.insert(0, lambda instance: instance.instance_id in tagged)
-        matched = (
-            [instance for instance in candidates if all(test(instance) for test in tests)]
-            if tests
-            else candidates
-        )
+        else:
+            # Nothing to filter: decode only the page the caller shows.
+            return InstanceListing(
+                self, self._instances.owned_lazily(account_id, region_id), network
+            )
+        matched = [instance for instance in candidates if all(test(instance) for test in tests)]
         return InstanceListing(self, matched, network)
 
     def statuses(

@@ -104,6 +104,10 @@ class Store(Protocol):
     def list_resources(
         self, kind: str, account_id: str, region_id: str | None = None
     ) -> Iterator[ResourceRecord]: ...
+    def resource_ids(self, kind: str, account_id: str, region_id: str | None = None) -> list[str]:
+        """The ids ``list_resources`` would return, in the same order, without the rows."""
+        ...
+
     def list_decoded(
         self,
         kind: str,

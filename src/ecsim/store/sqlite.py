@@ -270,6 +270,9 @@ class SqliteStore:
         values, _ = self._cache.decoded_many(kind, ids, decode)
         return values
 
+    def resource_ids(self, kind: str, account_id: str, region_id: str | None = None) -> list[str]:
+        return self._listed_ids(kind, account_id, region_id)
+
     def _listed_ids(self, kind: str, account_id: str, region_id: str | None) -> list[str]:
         # The ids of an account's resources of a kind are read once and then kept up to date
         # by the writes; bodies are parsed only for rows the cache does not hold.
