@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from ecsim.api.actions import ACTION_GROUPS
 from ecsim.api.asgi import AsgiApp, build_asgi
@@ -13,12 +15,15 @@ from ecsim.clock import Clock, SystemClock
 from ecsim.control.accounts import Accounts
 from ecsim.control.addresses import Addresses
 from ecsim.control.catalog import load_catalog
+from ecsim.control.fpga import Fpga
 from ecsim.control.idempotency import ClientTokens
 from ecsim.control.images import Images
 from ecsim.control.instances import Instances
 from ecsim.control.key_pairs import KeyPairs
 from ecsim.control.network_interfaces import NetworkInterfaces
 from ecsim.control.networks import Networks
+from ecsim.control.object_storage import ObjectStorage
+from ecsim.control.ram import Ram
 from ecsim.control.reachability import Reachability
 from ecsim.control.security_group_rules import SecurityGroupRules
 from ecsim.control.security_groups import SecurityGroups
@@ -37,15 +42,20 @@ class Application:
     asgi: AsgiApp
     services: Services
     registry: Registry
+    scratch: tempfile.TemporaryDirectory[str] | None = None
 
     def close(self) -> None:
         self.services.store.close()
+        if self.scratch is not None:
+            self.scratch.cleanup()
 
 
 def build_app(
     settings: Settings, *, clock: Clock | None = None, ids: IdFactory | None = None
 ) -> Application:
     clock = clock or SystemClock()
+    # an in-memory server keeps OSS object bytes in a directory removed when it closes
+    scratch = tempfile.TemporaryDirectory(prefix="ecsim-oss-") if settings.in_memory else None
     ids = ids or IdFactory()
     store = SqliteStore(settings.database_path, sync=settings.sync)
     accounts = Accounts(store, ids, clock)
@@ -55,6 +65,8 @@ def build_app(
     limits = settings.limits
     tags = Tags(store)
     images = Images(store, clock, tags)
+    ram = Ram(store, ids, clock)
+    objects = ObjectStorage(store, clock, _objects_root(settings, scratch))
     services = Services(
         store=store,
         clock=clock,
@@ -77,10 +89,19 @@ def build_app(
         network_interfaces=NetworkInterfaces(store, ids, clock, limits, tags, catalog=catalog),
         key_pairs=KeyPairs(store, ids, clock, limits, tags),
         reachability=Reachability(store, accounts),
+        ram=ram,
+        objects=objects,
+        fpga=Fpga(store, ids, clock, limits, objects, ram),
     )
     registry = Registry(ACTION_GROUPS)
     authenticator = Authenticator(
         accounts, clock, settings.limits, verify=settings.verify_signatures
     )
     skeleton = RpcSkeleton(registry, authenticator, services)
-    return Application(build_asgi(skeleton, settings.limits.max_body_bytes), services, registry)
+    return Application(
+        build_asgi(skeleton, settings.limits.max_body_bytes), services, registry, scratch
+    )
+
+
+def _objects_root(settings: Settings, scratch: tempfile.TemporaryDirectory[str] | None) -> Path:
+    return Path(scratch.name) if scratch is not None else settings.data_dir / "oss"

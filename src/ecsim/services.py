@@ -12,12 +12,15 @@ from ecsim.clock import Clock
 from ecsim.control.accounts import Accounts
 from ecsim.control.addresses import Addresses
 from ecsim.control.catalog import Catalog
+from ecsim.control.fpga import Fpga
 from ecsim.control.idempotency import ClientTokens
 from ecsim.control.images import Images
 from ecsim.control.instances import Instances
 from ecsim.control.key_pairs import KeyPairs
 from ecsim.control.network_interfaces import NetworkInterfaces
 from ecsim.control.networks import Networks
+from ecsim.control.object_storage import ObjectStorage
+from ecsim.control.ram import Ram
 from ecsim.control.reachability import Reachability
 from ecsim.control.security_group_rules import SecurityGroupRules
 from ecsim.control.security_groups import SecurityGroups
@@ -48,3 +51,6 @@ class Services:
     network_interfaces: NetworkInterfaces
     key_pairs: KeyPairs
     reachability: Reachability
+    ram: Ram
+    objects: ObjectStorage
+    fpga: Fpga

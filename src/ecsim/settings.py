@@ -45,6 +45,11 @@ class Limits:
     vswitches_per_vpc: int = 150
     eips_per_region: int = 20
     key_pairs_per_region: int = 500
+    # FaaS (guide §8): images per account, one image request per window, and how long a
+    # load task may stay "operating" before it times out by itself.
+    fpga_images_per_account: int = 10
+    fpga_image_request_window_seconds: int = 30 * 60
+    fpga_load_timeout_seconds: int = 60
 
 
 def limits_from(assignments: Iterable[str], base: Limits | None = None) -> Limits:

@@ -17,7 +17,7 @@ from ecsim.api.intake import IncomingRequest
 from ecsim.api.rpc import OutgoingResponse, RpcSkeleton
 from ecsim.errors import EcsError
 
-__all__ = ["AsgiApp", "build_asgi", "method_not_allowed"]
+__all__ = ["AsgiApp", "build_asgi", "is_oss_request", "method_not_allowed"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -35,12 +35,15 @@ class _Disconnected(Exception):
     """The client went away before its body arrived: there is nobody to answer."""
 
 
-def build_asgi(skeleton: RpcSkeleton, max_body_bytes: int) -> AsgiApp:
+def build_asgi(skeleton: RpcSkeleton, max_body_bytes: int, oss: AsgiApp | None = None) -> AsgiApp:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await _lifespan(receive, send)
             return
         if scope["type"] != "http":
+            return
+        if oss is not None and is_oss_request(scope):
+            await oss(scope, receive, send)
             return
         method = scope["method"]
         if method not in _RPC_METHODS:
@@ -76,6 +79,17 @@ def build_asgi(skeleton: RpcSkeleton, max_body_bytes: int) -> AsgiApp:
         await _send(send, skeleton.handle(request))
 
     return app
+
+
+def is_oss_request(scope: Scope) -> bool:
+    """OSS speaks REST: an ``OSS``/``OSS4-`` Authorization header, or any path but ``/``
+    (RPC requests, proxy form included, always arrive on ``/``)."""
+    if scope.get("path", "/") not in ("", "/"):
+        return True
+    for name, value in scope["headers"]:
+        if name.lower() == b"authorization":
+            return bool(value.startswith((b"OSS ", b"OSS4-")))
+    return False
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

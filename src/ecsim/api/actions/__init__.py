@@ -3,12 +3,14 @@
 from ecsim.api.actions import (
     accounts,
     eips,
+    faas,
     images,
     instance_attributes,
     instance_types,
     instances,
     key_pairs,
     network_interfaces,
+    ram,
     reachability,
     regions,
     security_group_membership,
@@ -45,4 +47,6 @@ ACTION_GROUPS: tuple[ActionGroup, ...] = (
     key_pairs.actions,
     security_group_membership.actions,
     reachability.actions,
+    ram.actions,
+    faas.actions,
 )

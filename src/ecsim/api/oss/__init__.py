@@ -1,0 +1,1 @@
+"""OSS on the same port: path-style (and virtual-host) REST requests, OSS signatures, XML."""
