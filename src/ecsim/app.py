@@ -9,6 +9,7 @@ from pathlib import Path
 from ecsim.api.actions import ACTION_GROUPS
 from ecsim.api.asgi import AsgiApp, build_asgi
 from ecsim.api.auth import Authenticator
+from ecsim.api.oss.app import build_oss_asgi
 from ecsim.api.registry import Registry
 from ecsim.api.rpc import RpcSkeleton
 from ecsim.clock import Clock, SystemClock
@@ -99,7 +100,14 @@ def build_app(
     )
     skeleton = RpcSkeleton(registry, authenticator, services)
     return Application(
-        build_asgi(skeleton, settings.limits.max_body_bytes), services, registry, scratch
+        build_asgi(
+            skeleton,
+            settings.limits.max_body_bytes,
+            oss=build_oss_asgi(services, verify=settings.verify_signatures),
+        ),
+        services,
+        registry,
+        scratch,
     )
 
 

@@ -43,6 +43,11 @@ RULES: tuple[Rule, ...] = (
         "ecsim.cli",
         forbidden=("ecsim.control", "ecsim.model", "ecsim.store"),
     ),
+    Rule(
+        "faascmd is a client of the HTTP API",
+        "ecsim.faascmd",
+        forbidden=("ecsim.control", "ecsim.model", "ecsim.store", "ecsim.api", "ecsim.engine"),
+    ),
     Rule("signing stands alone", "ecsim.signing", allowed=()),
     Rule("errors stand alone", "ecsim.errors", allowed=()),
     # the store encodes domain values (store/codecs), and knows nothing above the domain
