@@ -27,16 +27,36 @@ class StagedBlob:
         self._files = files
         self._path = staging
         self._handle: BinaryIO | None = open(staging, "wb")  # noqa: SIM115 - closed in commit/discard
-        self.digest = Digest()
+        self._digest = Digest()
+        # Bodies arrive in socket-sized pieces (~64 KiB); hashing and writing them in 1 MiB
+        # runs costs a sixteenth of the calls.
+        self._pending = bytearray()
+
+    @property
+    def digest(self) -> Digest:
+        """The checksums of everything written so far."""
+        if self._handle is not None:
+            self._flush()
+        return self._digest
 
     def write(self, chunk: bytes) -> None:
         assert self._handle is not None
-        self.digest.update(chunk)
-        self._handle.write(chunk)
+        self._pending += chunk
+        if len(self._pending) >= CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        assert self._handle is not None
+        if self._pending:
+            block = bytes(self._pending)
+            self._pending.clear()
+            self._digest.update(block)
+            self._handle.write(block)
 
     def commit(self) -> str:
         """Fsync, rename into place, and return the blob's name."""
         assert self._handle is not None
+        self._flush()
         handle, self._handle = self._handle, None
         handle.flush()
         if self._files.durable:
