@@ -171,3 +171,12 @@ def test_list_decoded_follows_writes_and_rollbacks(store: SqliteStore) -> None:
         raise RuntimeError("boom")
     assert store.list_decoded("vpc", "1", None, name) == ["vpc-a", "vpc-b"]
     assert [r.resource_id for r in store.list_resources("vpc", "1")] == ["vpc-a", "vpc-b"]
+
+
+def test_listing_read_inside_a_rolled_back_transaction_is_forgotten(store: SqliteStore) -> None:
+    with pytest.raises(RuntimeError), store.transaction():
+        store.put_resource(_record("vpc-new"))
+        assert store.resource_ids("vpc", "1") == ["vpc-new"]
+        raise RuntimeError("boom")
+    assert store.resource_ids("vpc", "1") == []
+    assert list(store.list_resources("vpc", "1")) == []

@@ -51,6 +51,9 @@ class RecordCache:
 
     def remember_listing(self, kind: str, account_id: str, ids: dict[str, str]) -> None:
         self._partitions[(kind, account_id)] = ids
+        # Read inside a transaction, the listing may show rows a rollback will take back:
+        # forget it on the next rollback (a commit keeps it).
+        self._touched_partitions.add((kind, account_id))
 
     def drop(self, kind: str, resource_id: str) -> None:
         key = (kind, resource_id)
