@@ -20,7 +20,6 @@ __all__ = [
     "not_authorized",
     "oss_object_not_found",
     "parameter_invalidate",
-    "role_access_error",
     "shell_not_match",
     "shell_not_support",
 ]
@@ -40,9 +39,6 @@ frequency_error = fixed(
 )
 shell_not_support = naming(
     "The shell version {} is not supported.", code="SHELL NOT SUPPORT", http_status=404
-)
-role_access_error = fixed(
-    "You have no right to assume this role.", code="RoleAccessError", http_status=403
 )
 oss_object_not_found = fixed(
     "The specified OSS bucket or object does not exist, or cannot be read.",

@@ -53,7 +53,8 @@ from ecsim.api.params import Boolean, String
 from ecsim.api.products import FAAS
 from ecsim.api.registry import ActionGroup
 from ecsim.control.fpga import ImageRequest
-from ecsim.control.fpga_errors import parameter_invalidate, role_access_error
+from ecsim.control.fpga_errors import parameter_invalidate
+from ecsim.control.ram_errors import RoleAccessError
 from ecsim.model.fpga import Board, FpgaImage, FpgaType
 from ecsim.services import Services
 
@@ -308,4 +309,4 @@ def _check_role(ctx: RequestContext, params: dict[str, Any]) -> None:
     # a RoleArn of another account is refused as the table says; an absent one is allowed
     role_arn = params.get("RoleArn")
     if role_arn and not role_arn.startswith(f"acs:ram::{ctx.account_id}:role/"):
-        raise role_access_error()
+        raise RoleAccessError()
