@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ecsim.api.products import Product
+from ecsim.errors import MissingParameter
 
 __all__ = ["RequestContext"]
 
@@ -20,3 +21,10 @@ class RequestContext:
     region_id: str | None
     # The endpoint host the client addressed (Host header), for RegionEndpoint-like fields.
     host: str
+
+    @property
+    def region(self) -> str:
+        """RegionId, for an action that declares it required (the skeleton checked it)."""
+        if self.region_id is None:
+            raise MissingParameter("RegionId")
+        return self.region_id

@@ -26,12 +26,6 @@ actions = ActionGroup(ECS)
 _MIN_RESULTS = 10
 
 
-def _region(ctx: RequestContext) -> str:
-    # Every action here that calls this declares RegionId as required.
-    assert ctx.region_id is not None
-    return ctx.region_id
-
-
 def _queries(services: Services) -> InstanceQueries:
     # A read-side helper over the wired services; it holds no state of its own.
     return InstanceQueries(
@@ -48,7 +42,7 @@ def _queries(services: Services) -> InstanceQueries:
 def describe_instances(
     ctx: RequestContext, params: dict[str, Any], services: Services
 ) -> dict[str, Any]:
-    listing = _queries(services).describe(ctx.account_id, _region(ctx), instance_query(params))
+    listing = _queries(services).describe(ctx.account_id, ctx.region, instance_query(params))
     body: dict[str, Any] = {}
     if "NextToken" in params or "MaxResults" in params:
         size = max(int(params.get("MaxResults") or _MIN_RESULTS), _MIN_RESULTS)
@@ -81,7 +75,7 @@ def describe_instance_status(
     ctx: RequestContext, params: dict[str, Any], services: Services
 ) -> dict[str, Any]:
     statuses = _queries(services).statuses(
-        ctx.account_id, _region(ctx), params.get("InstanceId"), params.get("ZoneId")
+        ctx.account_id, ctx.region, params.get("InstanceId"), params.get("ZoneId")
     )
     page = number_page(statuses, params, default_size=10, max_size=50)
     return {
@@ -110,7 +104,7 @@ def describe_instance_attribute(
 def describe_user_data(
     ctx: RequestContext, params: dict[str, Any], services: Services
 ) -> dict[str, Any]:
-    region = _region(ctx)
+    region = ctx.region
     instance = _queries(services).get(ctx.account_id, region, params["InstanceId"])
     return {"InstanceId": instance.instance_id, "RegionId": region, "UserData": instance.user_data}
 

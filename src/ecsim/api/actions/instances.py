@@ -37,12 +37,6 @@ class DryRunSuccess(EcsError):
     http_status = 400
 
 
-def _region(ctx: RequestContext) -> str:
-    # The actions that call this declare RegionId as required: the skeleton has checked it.
-    assert ctx.region_id is not None
-    return ctx.region_id
-
-
 def _instance_ids() -> Param:
     return RepeatList(
         "InstanceId",
@@ -66,7 +60,7 @@ def run_instances(
 ) -> dict[str, Any]:
     created = services.instances.run(
         ctx.account_id,
-        _region(ctx),
+        ctx.region,
         launch_spec(params),
         amount=params.get("Amount", 1),
         min_amount=params.get("MinAmount"),
@@ -80,7 +74,7 @@ def run_instances(
 def create_instance(
     ctx: RequestContext, params: dict[str, Any], services: Services
 ) -> dict[str, Any]:
-    instance = services.instances.create(ctx.account_id, _region(ctx), launch_spec(params))
+    instance = services.instances.create(ctx.account_id, ctx.region, launch_spec(params))
     return {"InstanceId": instance.instance_id}
 
 
@@ -205,7 +199,7 @@ def start_instances(
     ctx: RequestContext, params: dict[str, Any], services: Services
 ) -> dict[str, Any]:
     outcomes = services.instances.start_many(
-        ctx.account_id, _region(ctx), params["InstanceId"], all_together=_all_together(params)
+        ctx.account_id, ctx.region, params["InstanceId"], all_together=_all_together(params)
     )
     return _answer(params, outcomes)
 
@@ -220,7 +214,7 @@ def stop_instances(
 ) -> dict[str, Any]:
     outcomes = services.instances.stop_many(
         ctx.account_id,
-        _region(ctx),
+        ctx.region,
         params["InstanceId"],
         all_together=_all_together(params),
         stopped_mode=params.get("StoppedMode"),
@@ -233,7 +227,7 @@ def reboot_instances(
     ctx: RequestContext, params: dict[str, Any], services: Services
 ) -> dict[str, Any]:
     outcomes = services.instances.reboot_many(
-        ctx.account_id, _region(ctx), params["InstanceId"], all_together=_all_together(params)
+        ctx.account_id, ctx.region, params["InstanceId"], all_together=_all_together(params)
     )
     return _answer(params, outcomes)
 
@@ -253,7 +247,7 @@ def delete_instances(
     ctx: RequestContext, params: dict[str, Any], services: Services
 ) -> dict[str, Any]:
     services.instances.delete_many(
-        ctx.account_id, _region(ctx), params["InstanceId"], force=params.get("Force", False)
+        ctx.account_id, ctx.region, params["InstanceId"], force=params.get("Force", False)
     )
     if params.get("DryRun") is True:
         raise DryRunSuccess()

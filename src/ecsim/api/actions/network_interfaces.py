@@ -27,12 +27,6 @@ _STATUSES = ("Available", "Attaching", "InUse", "Detaching", "Deleting")
 _MIN_RESULTS, _MAX_RESULTS = 10, 500
 
 
-def _region(ctx: RequestContext) -> str:
-    # Every action here declares RegionId as required: the skeleton has checked it.
-    assert ctx.region_id is not None
-    return ctx.region_id
-
-
 @actions.action(
     "CreateNetworkInterface",
     params=(
@@ -58,7 +52,7 @@ def create_network_interface(
         description=params.get("Description", ""),
         tags=tags_from(params),
     )
-    view = services.network_interfaces.create(ctx.account_id, _region(ctx), spec)
+    view = services.network_interfaces.create(ctx.account_id, ctx.region, spec)
     eni = view.eni
     return {
         "NetworkInterfaceId": eni.eni_id,
@@ -134,7 +128,7 @@ def attach_network_interface(
     ctx: RequestContext, params: dict[str, Any], services: Services
 ) -> dict[str, Any]:
     services.network_interfaces.attach(
-        ctx.account_id, _region(ctx), params["NetworkInterfaceId"], params["InstanceId"]
+        ctx.account_id, ctx.region, params["NetworkInterfaceId"], params["InstanceId"]
     )
     return {}
 
@@ -152,7 +146,7 @@ def detach_network_interface(
     ctx: RequestContext, params: dict[str, Any], services: Services
 ) -> dict[str, Any]:
     services.network_interfaces.detach(
-        ctx.account_id, _region(ctx), params["NetworkInterfaceId"], params["InstanceId"]
+        ctx.account_id, ctx.region, params["NetworkInterfaceId"], params["InstanceId"]
     )
     return {}
 
@@ -165,7 +159,7 @@ def detach_network_interface(
 def delete_network_interface(
     ctx: RequestContext, params: dict[str, Any], services: Services
 ) -> dict[str, Any]:
-    services.network_interfaces.delete(ctx.account_id, _region(ctx), params["NetworkInterfaceId"])
+    services.network_interfaces.delete(ctx.account_id, ctx.region, params["NetworkInterfaceId"])
     return {}
 
 
@@ -190,7 +184,7 @@ def modify_network_interface_attribute(
         group_ids=tuple(groups) if groups else None,
     )
     services.network_interfaces.modify(
-        ctx.account_id, _region(ctx), params["NetworkInterfaceId"], change
+        ctx.account_id, ctx.region, params["NetworkInterfaceId"], change
     )
     return {}
 
@@ -221,7 +215,7 @@ def modify_network_interface_attribute(
 def describe_network_interfaces(
     ctx: RequestContext, params: dict[str, Any], services: Services
 ) -> dict[str, Any]:
-    views = services.network_interfaces.describe(ctx.account_id, _region(ctx), _query(params))
+    views = services.network_interfaces.describe(ctx.account_id, ctx.region, _query(params))
     body: dict[str, Any] = {}
     if "NextToken" in params or "MaxResults" in params:
         size = min(max(int(params.get("MaxResults") or 0), _MIN_RESULTS), _MAX_RESULTS)
@@ -282,7 +276,7 @@ def describe_network_interface_attribute(
     ctx: RequestContext, params: dict[str, Any], services: Services
 ) -> dict[str, Any]:
     view = services.network_interfaces.view(
-        ctx.account_id, _region(ctx), params["NetworkInterfaceId"]
+        ctx.account_id, ctx.region, params["NetworkInterfaceId"]
     )
     return _render(view)
 

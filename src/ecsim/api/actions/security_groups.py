@@ -27,12 +27,6 @@ _DIRECTIONS = {"ingress": Direction.INGRESS, "egress": Direction.EGRESS, "all": 
 _NETWORK_TYPES = {"vpc": True, "classic": False}
 
 
-def _region(ctx: RequestContext) -> str:
-    # Every action here declares RegionId as required: the skeleton has checked it.
-    assert ctx.region_id is not None
-    return ctx.region_id
-
-
 @actions.action(
     "CreateSecurityGroup",
     params=(
@@ -52,7 +46,7 @@ def create_security_group(
 ) -> dict[str, Any]:
     group = services.security_groups.create(
         ctx.account_id,
-        _region(ctx),
+        ctx.region,
         vpc_id=params.get("VpcId"),
         name=params.get("SecurityGroupName"),
         description=params.get("Description"),
@@ -71,7 +65,7 @@ def create_security_group(
 def delete_security_group(
     ctx: RequestContext, params: dict[str, Any], services: Services
 ) -> dict[str, Any]:
-    services.security_groups.delete(ctx.account_id, _region(ctx), params["SecurityGroupId"])
+    services.security_groups.delete(ctx.account_id, ctx.region, params["SecurityGroupId"])
     return {}
 
 
@@ -99,7 +93,7 @@ def delete_security_group(
 def describe_security_groups(
     ctx: RequestContext, params: dict[str, Any], services: Services
 ) -> dict[str, Any]:
-    region = _region(ctx)
+    region = ctx.region
     listings = services.security_groups.describe(ctx.account_id, region, _query(params))
     body: dict[str, Any] = {"RegionId": region}
     if "NextToken" in params or "MaxResults" in params:
@@ -175,7 +169,7 @@ def _listing(item: GroupListing) -> dict[str, Any]:
 def describe_security_group_attribute(
     ctx: RequestContext, params: dict[str, Any], services: Services
 ) -> dict[str, Any]:
-    region = _region(ctx)
+    region = ctx.region
     groups = services.security_groups
     group = groups.get(ctx.account_id, region, params["SecurityGroupId"])
     rules = groups.rules(
@@ -231,7 +225,7 @@ def modify_security_group_policy(
             http_status=400,
         ) from None
     services.security_groups.set_inner_access_policy(
-        ctx.account_id, _region(ctx), params["SecurityGroupId"], policy
+        ctx.account_id, ctx.region, params["SecurityGroupId"], policy
     )
     return {}
 
@@ -251,7 +245,7 @@ def modify_security_group_attribute(
 ) -> dict[str, Any]:
     services.security_groups.modify_attribute(
         ctx.account_id,
-        _region(ctx),
+        ctx.region,
         params["SecurityGroupId"],
         name=params.get("SecurityGroupName"),
         description=params.get("Description"),
@@ -275,7 +269,7 @@ def describe_security_group_references(
     ctx: RequestContext, params: dict[str, Any], services: Services
 ) -> dict[str, Any]:
     wanted = list(dict.fromkeys(params["SecurityGroupId"]))
-    references = services.security_groups.references(ctx.account_id, _region(ctx), wanted)
+    references = services.security_groups.references(ctx.account_id, ctx.region, wanted)
     return {
         "SecurityGroupReferences": {
             "SecurityGroupReference": [

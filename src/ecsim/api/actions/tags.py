@@ -59,12 +59,6 @@ def _tag_list(code: str, *, required: bool = False, legacy: bool = False) -> Par
     )
 
 
-def _region_of(ctx: RequestContext) -> str:
-    # Every tag action declares RegionId required, so the skeleton has checked it.
-    assert ctx.region_id is not None
-    return ctx.region_id
-
-
 def _pairs(params: Mapping[str, Any]) -> list[tuple[str | None, str | None]]:
     return [
         (item.get("Key") or item.get("key"), item.get("Value", item.get("value")))
@@ -76,7 +70,7 @@ def _tag(
     ctx: RequestContext, params: dict[str, Any], services: Services, kind: str, ids: Sequence[str]
 ) -> dict[str, Any]:
     """TagResources (either product) and AddTags, once the kind and the ids are read."""
-    services.tags.tag(ctx.account_id, _region_of(ctx), kind, ids, parse_tags(_pairs(params)))
+    services.tags.tag(ctx.account_id, ctx.region, kind, ids, parse_tags(_pairs(params)))
     return {}
 
 
@@ -113,7 +107,7 @@ def _list_rows(
         )
     rows = services.tags.rows(
         ctx.account_id,
-        _region_of(ctx),
+        ctx.region,
         resource_type.kind,
         resource_ids=set(ids) if ids else None,
         conditions=conditions,
@@ -177,7 +171,7 @@ def untag_resources(
             http_status=403,
         )
     chosen = None if params.get("All") else keys
-    services.tags.untag(ctx.account_id, _region_of(ctx), kind, params["ResourceId"], chosen)
+    services.tags.untag(ctx.account_id, ctx.region, kind, params["ResourceId"], chosen)
     return {}
 
 
@@ -271,7 +265,7 @@ def remove_tags(ctx: RequestContext, params: dict[str, Any], services: Services)
                 http_status=400,
             )
         pairs.append((key, value))
-    services.tags.remove(ctx.account_id, _region_of(ctx), kind, params["ResourceId"], pairs)
+    services.tags.remove(ctx.account_id, ctx.region, kind, params["ResourceId"], pairs)
     return {}
 
 
@@ -300,7 +294,7 @@ def describe_tags(
     kinds = set() if category == "system" else {t.kind for t in types}
     usage = services.tags.usage(
         ctx.account_id,
-        _region_of(ctx),
+        ctx.region,
         kinds,
         resource_id=params.get("ResourceId"),
         conditions=_exact_conditions(params),
@@ -375,7 +369,7 @@ def vpc_untag_resources(
     keys: list[str] = params.get("TagKey", [])
     # Named keys win; All=true alone removes every tag.
     chosen = None if params.get("All") and not keys else keys
-    services.tags.untag(ctx.account_id, _region_of(ctx), kind, params["ResourceId"], chosen)
+    services.tags.untag(ctx.account_id, ctx.region, kind, params["ResourceId"], chosen)
     return {}
 
 
