@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from enum import Enum
+from typing import TypeVar
 
 __all__ = [
     "ANY_PORT",
@@ -24,6 +25,18 @@ __all__ = [
 ]
 
 Cidr = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+_E = TypeVar("_E", bound=Enum)
+
+
+def _member(enum: type[_E], text: str, expected: str) -> _E:
+    """The member whose (lower-case) value is ``text`` in any case, as ECS reads them."""
+    lowered = text.strip().lower()
+    for member in enum:
+        if member.value == lowered:
+            return member
+    raise ValueError(f"{text!r} is not {expected}")
 
 
 def parse_cidr(text: str) -> Cidr:
@@ -45,11 +58,7 @@ class IpProtocol(Enum):
 
     @classmethod
     def parse(cls, text: str) -> IpProtocol:
-        lowered = text.strip().lower()
-        for protocol in cls:
-            if protocol.value == lowered:
-                return protocol
-        raise ValueError(f"{text!r} is not one of TCP, UDP, ICMP, ICMPv6, GRE, ALL")
+        return _member(cls, text, "one of TCP, UDP, ICMP, ICMPv6, GRE, ALL")
 
     @property
     def has_ports(self) -> bool:
@@ -106,11 +115,7 @@ class Policy(Enum):
 
     @classmethod
     def parse(cls, text: str) -> Policy:
-        lowered = text.strip().lower()
-        for policy in cls:
-            if policy.value == lowered:
-                return policy
-        raise ValueError(f"{text!r} is not accept or drop")
+        return _member(cls, text, "accept or drop")
 
     @property
     def wire(self) -> str:
@@ -146,8 +151,4 @@ class NicType(Enum):
 
     @classmethod
     def parse(cls, text: str) -> NicType:
-        lowered = text.strip().lower()
-        for nic_type in cls:
-            if nic_type.value == lowered:
-                return nic_type
-        raise ValueError(f"{text!r} is not internet or intranet")
+        return _member(cls, text, "internet or intranet")
