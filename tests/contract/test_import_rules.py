@@ -48,6 +48,11 @@ RULES: tuple[Rule, ...] = (
         "ecsim.faascmd",
         forbidden=("ecsim.control", "ecsim.model", "ecsim.store", "ecsim.api", "ecsim.engine"),
     ),
+    Rule(
+        "the storage engine stands alone (the control plane drives it)",
+        "ecsim.storage",
+        allowed=("ecsim.storage", "ecsim.errors"),
+    ),
     Rule("signing stands alone", "ecsim.signing", allowed=()),
     Rule("errors stand alone", "ecsim.errors", allowed=()),
     # the store encodes domain values (store/codecs), and knows nothing above the domain
