@@ -16,6 +16,7 @@ from ecsim.clock import Clock, SystemClock
 from ecsim.control.accounts import Accounts
 from ecsim.control.addresses import Addresses
 from ecsim.control.catalog import load_catalog
+from ecsim.control.disks import Disks
 from ecsim.control.fpga import Fpga
 from ecsim.control.idempotency import ClientTokens
 from ecsim.control.images import Images
@@ -28,11 +29,13 @@ from ecsim.control.ram import Ram
 from ecsim.control.reachability import Reachability
 from ecsim.control.security_group_rules import SecurityGroupRules
 from ecsim.control.security_groups import SecurityGroups
+from ecsim.control.snapshots import Snapshots
 from ecsim.control.tags import Tags
 from ecsim.delays import Delays
 from ecsim.ids import IdFactory
 from ecsim.services import Services
 from ecsim.settings import Settings
+from ecsim.storage import FileBlockStore
 from ecsim.store.sqlite import SqliteStore
 
 __all__ = ["Application", "build_app"]
@@ -55,7 +58,7 @@ def build_app(
     settings: Settings, *, clock: Clock | None = None, ids: IdFactory | None = None
 ) -> Application:
     clock = clock or SystemClock()
-    # an in-memory server keeps OSS object bytes in a directory removed when it closes
+    # an in-memory server keeps OSS objects and disk images in a directory removed on close
     scratch = tempfile.TemporaryDirectory(prefix="ecsim-oss-") if settings.in_memory else None
     ids = ids or IdFactory()
     store = SqliteStore(settings.database_path, sync=settings.sync)
@@ -68,6 +71,7 @@ def build_app(
     images = Images(store, clock, tags)
     ram = Ram(store, ids, clock)
     objects = ObjectStorage(store, clock, _objects_root(settings, scratch))
+    blocks = FileBlockStore(_blocks_root(settings, scratch))
     services = Services(
         store=store,
         clock=clock,
@@ -93,6 +97,9 @@ def build_app(
         ram=ram,
         objects=objects,
         fpga=Fpga(store, ids, clock, limits, objects, ram),
+        blocks=blocks,
+        disks=Disks(store, ids, clock, limits, catalog, tags, blocks),
+        snapshots=Snapshots(store, ids, clock, limits, catalog, tags, blocks),
     )
     registry = Registry(ACTION_GROUPS)
     authenticator = Authenticator(
@@ -109,6 +116,10 @@ def build_app(
         registry,
         scratch,
     )
+
+
+def _blocks_root(settings: Settings, scratch: tempfile.TemporaryDirectory[str] | None) -> Path:
+    return Path(scratch.name) / "blocks" if scratch is not None else settings.data_dir / "blocks"
 
 
 def _objects_root(settings: Settings, scratch: tempfile.TemporaryDirectory[str] | None) -> Path:

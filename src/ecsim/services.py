@@ -12,6 +12,7 @@ from ecsim.clock import Clock
 from ecsim.control.accounts import Accounts
 from ecsim.control.addresses import Addresses
 from ecsim.control.catalog import Catalog
+from ecsim.control.disks import Disks
 from ecsim.control.fpga import Fpga
 from ecsim.control.idempotency import ClientTokens
 from ecsim.control.images import Images
@@ -24,9 +25,11 @@ from ecsim.control.ram import Ram
 from ecsim.control.reachability import Reachability
 from ecsim.control.security_group_rules import SecurityGroupRules
 from ecsim.control.security_groups import SecurityGroups
+from ecsim.control.snapshots import Snapshots
 from ecsim.control.tags import Tags
 from ecsim.ids import IdFactory
 from ecsim.settings import Limits
+from ecsim.storage import BlockStore
 from ecsim.store.base import Store
 
 __all__ = ["Services"]
@@ -54,3 +57,6 @@ class Services:
     ram: Ram
     objects: ObjectStorage
     fpga: Fpga
+    blocks: BlockStore
+    disks: Disks
+    snapshots: Snapshots

@@ -2,6 +2,7 @@
 
 from ecsim.api.actions import (
     accounts,
+    disks,
     eips,
     faas,
     images,
@@ -16,6 +17,7 @@ from ecsim.api.actions import (
     security_group_membership,
     security_group_rules,
     security_groups,
+    snapshots,
     tags,
     vpcs,
     vswitches,
@@ -49,4 +51,6 @@ ACTION_GROUPS: tuple[ActionGroup, ...] = (
     reachability.actions,
     ram.actions,
     faas.actions,
+    disks.actions,
+    snapshots.actions,
 )
