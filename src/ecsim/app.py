@@ -16,9 +16,11 @@ from ecsim.clock import Clock, SystemClock
 from ecsim.control.accounts import Accounts
 from ecsim.control.addresses import Addresses
 from ecsim.control.catalog import load_catalog
+from ecsim.control.custom_images import CustomImages
 from ecsim.control.disks import Disks
 from ecsim.control.fpga import Fpga
 from ecsim.control.idempotency import ClientTokens
+from ecsim.control.image_sharing import ImageSharing
 from ecsim.control.images import Images
 from ecsim.control.instances import Instances
 from ecsim.control.key_pairs import KeyPairs
@@ -100,6 +102,8 @@ def build_app(
         blocks=blocks,
         disks=Disks(store, ids, clock, limits, catalog, tags, blocks),
         snapshots=Snapshots(store, ids, clock, limits, catalog, tags, blocks),
+        custom_images=CustomImages(store, ids, clock, catalog, tags),
+        image_sharing=ImageSharing(store, clock),
     )
     registry = Registry(ACTION_GROUPS)
     authenticator = Authenticator(

@@ -12,9 +12,11 @@ from ecsim.clock import Clock
 from ecsim.control.accounts import Accounts
 from ecsim.control.addresses import Addresses
 from ecsim.control.catalog import Catalog
+from ecsim.control.custom_images import CustomImages
 from ecsim.control.disks import Disks
 from ecsim.control.fpga import Fpga
 from ecsim.control.idempotency import ClientTokens
+from ecsim.control.image_sharing import ImageSharing
 from ecsim.control.images import Images
 from ecsim.control.instances import Instances
 from ecsim.control.key_pairs import KeyPairs
@@ -60,3 +62,5 @@ class Services:
     blocks: BlockStore
     disks: Disks
     snapshots: Snapshots
+    custom_images: CustomImages
+    image_sharing: ImageSharing

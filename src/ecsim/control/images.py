@@ -1,10 +1,10 @@
 """Images: the public (system) image catalog, and lookups for launching instances.
 
 System images come from the packaged catalog (``control.image_catalog``) and exist in every
-region. Custom images (``ImageOwnerAlias=self``, store kind ``image``) arrive with CreateImage
-in a later issue; until then the caller's own images are none, and neither are images shared
-with it (``others``) or marketplace ones. A ``describe`` with no owner filter covers system,
-self and others, as ECS's does.
+region. Custom images (``ImageOwnerAlias=self``, store kind ``image``) come from CreateImage and
+CopyImage (``control.custom_images``); those other accounts share with the caller are its
+``others`` (``control.image_sharing``). There are no marketplace images. A ``describe``
+with no owner filter covers system, self and others, as ECS's does.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from datetime import datetime
 
 from ecsim.clock import Clock
 from ecsim.control.compute_repositories import InstanceRepository
+from ecsim.control.custom_images import ImageRepository, image_not_found
 from ecsim.control.error_builders import fixed
 from ecsim.control.image_catalog import ImageCatalog, read_image_catalog
 from ecsim.control.tags import Tags
@@ -29,18 +30,16 @@ from ecsim.model.image import (
 )
 from ecsim.model.instance_types import InstanceType
 from ecsim.store.base import Store
+from ecsim.store.codecs import images as codec
 
 __all__ = ["DEFAULT_OWNERS", "IMAGE_KIND", "ImageQuery", "ImageView", "Images"]
 
-# Custom images will be stored under this kind (tags name it too).
-IMAGE_KIND = "image"
+# Custom images are stored under this kind (tags name it too).
+IMAGE_KIND = codec.KIND
 
 # What an absent ImageOwnerAlias means: everything but the marketplace.
 DEFAULT_OWNERS = frozenset({ImageOwnerAlias.SYSTEM, ImageOwnerAlias.SELF, ImageOwnerAlias.OTHERS})
 
-image_not_found = fixed(
-    "The specified ImageId does not exist.", code="InvalidImageId.NotFound", http_status=404
-)
 _image_not_valid = fixed(
     "The specified Image is disabled or is deleted.",
     code="OperationDenied.ImageNotValid",
@@ -100,6 +99,7 @@ class Images:
         self._tags = tags
         self._catalog: ImageCatalog = read_image_catalog()
         self._instances = InstanceRepository(store)
+        self._images = ImageRepository(store)
 
     # -- lookups for other families
 
@@ -170,9 +170,20 @@ class Images:
     # -- helpers
 
     def _custom(self, account_id: str | None, region_id: str) -> list[Image]:
-        """The account's own images in the region, and those shared with it: none until
-        CreateImage gives the store its ``image`` kind and codec."""
-        return []
+        """The account's own images in the region, and those other accounts share with it
+        (seen as ``others``); none without an account."""
+        if account_id is None:
+            return []
+        found = self._images.owned_by(account_id, region_id)
+        for other in self._store.list_accounts():
+            if other.account_id == account_id:
+                continue
+            found.extend(
+                image.seen_by(account_id)
+                for image in self._images.owned_by(other.account_id, region_id)
+                if image.shared_with(account_id)
+            )
+        return found
 
 
 def _matches(image: Image, usage: ImageUsage, query: ImageQuery) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from ecsim.clock import Clock
 from ecsim.control.catalog import Catalog
 from ecsim.control.compute_repositories import InstanceRepository
+from ecsim.control.custom_images import ImageRepository
 from ecsim.control.disk_rules import (
     DiskRepository,
     SnapshotRepository,
@@ -57,6 +58,11 @@ _quota = fixed(
 _created_disk = fixed(
     "The snapshot has been used to create disks; delete it with Force.",
     code="SnapshotCreatedDisk",
+    http_status=403,
+)
+_created_image = fixed(
+    "The snapshot has been used to create images; delete the images first.",
+    code="SnapshotCreatedImage",
     http_status=403,
 )
 _mismatch = fixed(
@@ -131,6 +137,7 @@ class Snapshots:
         self._disks = DiskRepository(store)
         self._snapshots = SnapshotRepository(store)
         self._instances = InstanceRepository(store)
+        self._images = ImageRepository(store)
 
     def create(self, account_id: str, spec: NewSnapshot) -> Snapshot:
         disk = self._disks.get(account_id, spec.disk_id)
@@ -203,6 +210,9 @@ class Snapshots:
         )
         if used and not force:
             raise _created_disk()
+        # images reference their snapshots (copies in other regions too); Force does not help
+        if any(snapshot_id in image.snapshot_ids() for image in self._images.owned_by(account_id)):
+            raise _created_image()
         self._snapshots.delete(snapshot_id)
         self._tags.forget(codec.KIND, snapshot_id)
         # the record may have outlived its blocks (a crash between the two): nothing to free

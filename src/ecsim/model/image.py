@@ -8,7 +8,7 @@ image leaves them empty.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
 
@@ -20,6 +20,7 @@ __all__ = [
     "Image",
     "ImageBootMode",
     "ImageOwnerAlias",
+    "ImageShare",
     "ImageStatus",
     "ImageUsage",
     "OSType",
@@ -85,6 +86,14 @@ class DiskDeviceMapping:
 
 
 @dataclass(frozen=True)
+class ImageShare:
+    """An account a custom image is shared with (ModifyImageSharePermission)."""
+
+    account_id: str
+    shared_at: datetime
+
+
+@dataclass(frozen=True)
 class Image:
     image_id: str
     name: str
@@ -117,6 +126,8 @@ class Image:
     # community images are public custom images; system images are public too
     is_public: bool = True
     disk_device_mappings: tuple[DiskDeviceMapping, ...] = ()
+    # the accounts a custom image is shared with, who see it as ``others``
+    shares: tuple[ImageShare, ...] = ()
 
     @property
     def is_system(self) -> bool:
@@ -132,6 +143,15 @@ class Image:
 
     def boots_on(self, processor: CpuArchitecture) -> bool:
         return self.architecture in Architecture.for_processor(processor)
+
+    def shared_with(self, account_id: str) -> bool:
+        return any(share.account_id == account_id for share in self.shares)
+
+    def seen_by(self, account_id: str) -> Image:
+        """The image as ``account_id`` sees it: a shared image is ``others`` to it."""
+        if self.is_system or self.account_id == account_id:
+            return self
+        return replace(self, owner_alias=ImageOwnerAlias.OTHERS)
 
     def snapshot_ids(self) -> frozenset[str]:
         return frozenset(m.snapshot_id for m in self.disk_device_mappings if m.snapshot_id)

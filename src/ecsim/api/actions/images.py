@@ -1,4 +1,5 @@
-"""DescribeImages over the public image catalog (and, later, the caller's own images).
+"""DescribeImages over the public image catalog and custom images; CreateImage, DeleteImage,
+CopyImage, and the share permissions of custom images.
 
 Wire values become model values here: the comma lists of ``ImageId`` and ``Status``
 (``ALL`` for every status), the owner aliases, OS types and architectures, and the
@@ -8,20 +9,26 @@ processor boots.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from ecsim.api.context import RequestContext
 from ecsim.api.id_filters import comma_ids
+from ecsim.api.image_filters import architectures, creation_window, os_type, statuses
 from ecsim.api.paging import number_page, page_params
-from ecsim.api.params import Boolean, Long, RepeatList, String
+from ecsim.api.params import Boolean, Integer, Long, RepeatList, String
 from ecsim.api.products import ECS
 from ecsim.api.registry import ActionGroup
-from ecsim.api.tagging import render_tags, tag_filter
+from ecsim.api.tagging import render_tags, tag_filter, tag_param, tags_from
+from ecsim.control.custom_images import CustomImages, ImageCopy, NewImage, NewMapping
 from ecsim.control.error_builders import fixed
 from ecsim.control.images import DEFAULT_OWNERS, ImageQuery, ImageView
-from ecsim.errors import InvalidParameter
-from ecsim.model.image import Architecture, ImageOwnerAlias, ImageStatus, ImageUsage, OSType
+from ecsim.errors import MissingParameter
+from ecsim.model.image import (
+    Architecture,
+    ImageBootMode,
+    ImageOwnerAlias,
+    ImageUsage,
+)
 from ecsim.services import Services
 from ecsim.times import format_seconds
 
@@ -31,28 +38,8 @@ actions = ActionGroup(ECS)
 
 _OWNER_ALIASES = tuple(alias.value for alias in ImageOwnerAlias)
 _USAGES = tuple(usage.value for usage in ImageUsage)
-_STATUSES = {status.value.lower(): status for status in ImageStatus}
-_FILTER_KEYS = ("CreationStartTime", "CreationEndTime")
-# Filter.N.Value, as documented: yyyy-MM-ddTHH:mmZ (UTC)
-_FILTER_TIME = "%Y-%m-%dT%H:%MZ"
-
-_invalid_os_type = fixed(
-    "The specified OSType is not valid.", code="InvalidOSType", http_status=404
-)
-_invalid_architecture = fixed(
-    "The specified Architecture is not valid.", code="InvalidArchitecture", http_status=404
-)
-_invalid_instance_type = fixed(
-    "The specified InstanceType does not exist or beyond the permitted range.",
-    code="InvalidInstanceType.ValueNotSupported",
-    http_status=400,
-)
-_invalid_filter_key = fixed(
-    "The specified Filter Key is not found.", code="InvalidFilterKey.NotFound", http_status=404
-)
-_invalid_filter_value = fixed(
-    "The specified Filter Value is not valid.", code="InvalidFilterValue", http_status=404
-)
+# AddAccount.N / RemoveAccount.N entries past the tenth are ignored, as documented
+_MAX_ACCOUNTS = 10
 _tag_mismatch = fixed(
     "The specified Tag.n.Key and Tag.n.Value are not match.",
     code="InvalidTag.Mismatch",
@@ -102,15 +89,15 @@ def describe_images(
     owner_id = params.get("ImageOwnerId")
     if any(not item.get("Key") and item.get("Value") for item in params.get("Tag", [])):
         raise _tag_mismatch()
-    start, end = _creation_window(params.get("Filter", []))
+    start, end = creation_window(params.get("Filter", []))
     query = ImageQuery(
         owners=frozenset({ImageOwnerAlias(alias)}) if alias else DEFAULT_OWNERS,
         image_ids=comma_ids(params.get("ImageId")),
         name=params.get("ImageName"),
         family=params.get("ImageFamily"),
-        statuses=_statuses(params.get("Status")),
-        os_type=_os_type(params.get("OSType")),
-        architectures=_architectures(params, services),
+        statuses=statuses(params.get("Status")),
+        os_type=os_type(params.get("OSType")),
+        architectures=architectures(params, services),
         usage=ImageUsage(usage) if usage else None,
         io_optimized=params.get("IsSupportIoOptimized"),
         cloudinit=params.get("IsSupportCloudinit"),
@@ -129,74 +116,174 @@ def describe_images(
     return {"RegionId": region_id, **page.fields(), "Images": {"Image": images}}
 
 
-# -- wire values -> model values -------------------------------------------------------------
+@actions.action(
+    "CreateImage",
+    params=(
+        String("RegionId", required=True),
+        String("SnapshotId"),
+        String("InstanceId"),
+        String("ImageName"),
+        String("ImageFamily"),
+        String("ImageVersion"),
+        String("Description"),
+        String("Platform"),
+        String(
+            "BootMode",
+            enum=("BIOS", "UEFI", "UEFI-Preferred"),
+            code="InvalidBootMode.NotSupport",
+        ),
+        String(
+            "Architecture",
+            enum=tuple(a.value for a in Architecture),
+            code="InvalidArchitecture.Malformed",
+        ),
+        String("ResourceGroupId"),
+        RepeatList(
+            "DiskDeviceMapping",
+            fields=(
+                String("SnapshotId"),
+                Integer("Size", code="InvalidSize.ValueNotSupported"),
+                String("Device"),
+                String(
+                    "DiskType",
+                    enum=("system", "data"),
+                    code="InvalidDiskType.ValueNotSupported",
+                ),
+            ),
+            max_items=17,
+            code="InvalidParameter.DiskType",
+        ),
+        tag_param(),
+    ),
+    mutating=True,
+    idempotent=True,
+)
+def create_image(ctx: RequestContext, params: dict[str, Any], services: Services) -> dict[str, Any]:
+    mappings = tuple(
+        NewMapping(
+            snapshot_id=item.get("SnapshotId"),
+            size_gib=item.get("Size"),
+            device=item.get("Device"),
+            disk_type=item.get("DiskType"),
+        )
+        for item in params.get("DiskDeviceMapping", [])
+    )
+    boot_mode = params.get("BootMode", "BIOS")
+    spec = NewImage(
+        region_id=params["RegionId"],
+        instance_id=params.get("InstanceId"),
+        mappings=mappings,
+        snapshot_id=params.get("SnapshotId"),
+        name=params.get("ImageName", ""),
+        description=params.get("Description", ""),
+        family=params.get("ImageFamily", ""),
+        version=params.get("ImageVersion", ""),
+        platform=params.get("Platform", ""),
+        architecture=Architecture(params.get("Architecture", "x86_64")),
+        # UEFI-Preferred boots UEFI where it can, which every ecsim instance can
+        boot_mode=ImageBootMode.BIOS if boot_mode == "BIOS" else ImageBootMode.UEFI,
+        resource_group_id=params.get("ResourceGroupId", ""),
+        tags=tags_from(params),
+    )
+    image = _custom_images(services).create(ctx.account_id, spec)
+    return {"ImageId": image.image_id}
 
 
-def _statuses(text: str | None) -> frozenset[ImageStatus] | None:
-    """The Status filter: a comma list, ``ALL`` for every status, Available when absent."""
-    if text is None:
-        return frozenset({ImageStatus.AVAILABLE})
-    wanted: set[ImageStatus] = set()
-    for part in (part.strip() for part in text.split(",")):
-        if not part:
-            continue
-        if part.lower() == "all":
-            return None
-        status = _STATUSES.get(part.lower())
-        if status is None:
-            raise InvalidParameter("Status", f"Valid values: {', '.join(_STATUSES)}, ALL.")
-        wanted.add(status)
-    return frozenset(wanted) if wanted else frozenset({ImageStatus.AVAILABLE})
+@actions.action(
+    "DeleteImage",
+    params=(
+        String("RegionId", required=True),
+        String("ImageId", required=True),
+        Boolean("Force"),
+    ),
+    mutating=True,
+)
+def delete_image(ctx: RequestContext, params: dict[str, Any], services: Services) -> dict[str, Any]:
+    _custom_images(services).delete(
+        ctx.account_id, params["RegionId"], params["ImageId"], force=params.get("Force") is True
+    )
+    return {}
 
 
-def _os_type(text: str | None) -> OSType | None:
-    if text is None:
-        return None
-    try:
-        return OSType(text.lower())
-    except ValueError:
-        raise _invalid_os_type() from None
+@actions.action(
+    "CopyImage",
+    params=(
+        String("RegionId", required=True),
+        String("ImageId", required=True),
+        # optional in the metadata; a copy with nowhere to go is refused below
+        String("DestinationRegionId"),
+        String("DestinationImageName"),
+        String("DestinationDescription"),
+        String("ResourceGroupId"),
+        tag_param(),
+    ),
+    mutating=True,
+)
+def copy_image(ctx: RequestContext, params: dict[str, Any], services: Services) -> dict[str, Any]:
+    if "DestinationRegionId" not in params:
+        raise MissingParameter("DestinationRegionId")
+    spec = ImageCopy(
+        destination_region_id=params["DestinationRegionId"],
+        name=params.get("DestinationImageName", ""),
+        description=params.get("DestinationDescription", ""),
+        resource_group_id=params.get("ResourceGroupId", ""),
+        tags=tags_from(params),
+    )
+    copied = _custom_images(services).copy(
+        ctx.account_id, params["RegionId"], params["ImageId"], spec
+    )
+    return {"ImageId": copied.image_id}
 
 
-def _architectures(params: dict[str, Any], services: Services) -> frozenset[Architecture] | None:
-    """The Architecture filter, narrowed to what the InstanceType filter's processor boots."""
-    chosen: frozenset[Architecture] | None = None
-    text = params.get("Architecture")
-    if text is not None:
-        try:
-            chosen = frozenset({Architecture(text.lower())})
-        except ValueError:
-            raise _invalid_architecture() from None
-    type_id = params.get("InstanceType")
-    if type_id is not None:
-        instance_type = services.catalog.instance_type(type_id)
-        if instance_type is None:
-            raise _invalid_instance_type()
-        booted = Architecture.for_processor(instance_type.processor.architecture)
-        chosen = booted if chosen is None else chosen & booted
-    return chosen
+@actions.action(
+    "ModifyImageSharePermission",
+    params=(
+        String("RegionId", required=True),
+        String("ImageId", required=True),
+        # entries past the tenth are ignored, as documented
+        RepeatList("AddAccount"),
+        RepeatList("RemoveAccount"),
+    ),
+    mutating=True,
+)
+def modify_image_share_permission(
+    ctx: RequestContext, params: dict[str, Any], services: Services
+) -> dict[str, Any]:
+    services.image_sharing.modify(
+        ctx.account_id,
+        params["RegionId"],
+        params["ImageId"],
+        add=[str(a) for a in params.get("AddAccount", [])[:_MAX_ACCOUNTS] if a],
+        remove=[str(a) for a in params.get("RemoveAccount", [])[:_MAX_ACCOUNTS] if a],
+    )
+    return {}
 
 
-def _creation_window(
-    filters: list[dict[str, Any]],
-) -> tuple[datetime | None, datetime | None]:
-    start: datetime | None = None
-    end: datetime | None = None
-    for item in filters:
-        key, value = item.get("Key"), item.get("Value")
-        if key is None and value is None:
-            continue
-        if key not in _FILTER_KEYS:
-            raise _invalid_filter_key()
-        try:
-            moment = datetime.strptime(value or "", _FILTER_TIME).replace(tzinfo=UTC)
-        except ValueError:
-            raise _invalid_filter_value() from None
-        if key == "CreationStartTime":
-            start = moment
-        else:
-            end = moment
-    return start, end
+@actions.action(
+    "DescribeImageSharePermission",
+    params=(String("RegionId", required=True), String("ImageId", required=True), *page_params()),
+)
+def describe_image_share_permission(
+    ctx: RequestContext, params: dict[str, Any], services: Services
+) -> dict[str, Any]:
+    region_id = params["RegionId"]
+    image = services.image_sharing.shares(ctx.account_id, region_id, params["ImageId"])
+    page = number_page(list(image.shares), params, default_size=10, max_size=100)
+    accounts = [
+        {"AliyunId": share.account_id, "SharedTime": format_seconds(share.shared_at)}
+        for share in page.items
+    ]
+    return {
+        "ImageId": image.image_id,
+        "RegionId": region_id,
+        **page.fields(),
+        "Accounts": {"Account": accounts},
+        "ShareGroups": {"ShareGroup": []},
+    }
+
+
+def _custom_images(services: Services) -> CustomImages:
+    return services.custom_images
 
 
 # -- model -> wire ---------------------------------------------------------------------------
@@ -222,7 +309,7 @@ def _image(view: ImageView) -> dict[str, Any]:
         "ImageOwnerAlias": image.owner_alias.value,
         "IsCopied": image.is_copied,
         "IsPublic": image.is_public,
-        "IsSelfShared": "false",
+        "IsSelfShared": "true" if image.shares else "false",
         "IsSubscribed": False,
         "IsSupportCloudinit": image.is_support_cloudinit,
         "IsSupportIoOptimized": image.is_support_io_optimized,
