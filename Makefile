@@ -70,6 +70,7 @@ bench: install $(VENV)/.installed-test $(VENV)/.installed-bench
 	$(BIN)/python bench/instances_bench.py $(BENCH_ARGS)
 	$(BIN)/python bench/analyzer_bench.py $(BENCH_ARGS)
 	$(BIN)/python bench/oss_bench.py $(BENCH_ARGS)
+	$(BIN)/python bench/storage_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(NODE_DIR) $(DATA_DIR) .mypy_cache .pytest_cache .ruff_cache
