@@ -31,6 +31,7 @@ from ecsim.control.ram import Ram
 from ecsim.control.reachability import Reachability
 from ecsim.control.security_group_rules import SecurityGroupRules
 from ecsim.control.security_groups import SecurityGroups
+from ecsim.control.snapshot_policies import SnapshotPolicies
 from ecsim.control.snapshots import Snapshots
 from ecsim.control.tags import Tags
 from ecsim.delays import Delays
@@ -74,6 +75,7 @@ def build_app(
     ram = Ram(store, ids, clock)
     objects = ObjectStorage(store, clock, _objects_root(settings, scratch))
     blocks = FileBlockStore(_blocks_root(settings, scratch))
+    snapshots = Snapshots(store, ids, clock, limits, catalog, tags, blocks)
     services = Services(
         store=store,
         clock=clock,
@@ -101,9 +103,10 @@ def build_app(
         fpga=Fpga(store, ids, clock, limits, objects, ram),
         blocks=blocks,
         disks=Disks(store, ids, clock, limits, catalog, tags, blocks),
-        snapshots=Snapshots(store, ids, clock, limits, catalog, tags, blocks),
+        snapshots=snapshots,
         custom_images=CustomImages(store, ids, clock, catalog, tags),
         image_sharing=ImageSharing(store, clock),
+        snapshot_policies=SnapshotPolicies(store, ids, clock, snapshots),
     )
     registry = Registry(ACTION_GROUPS)
     authenticator = Authenticator(

@@ -16,6 +16,9 @@ __all__ = ["serve"]
 
 log = logging.getLogger("ecsim")
 
+# how often automatic snapshot policies are checked for due time points
+_TICK_SECONDS = 30.0
+
 
 def serve(settings: Settings) -> None:
     import uvicorn
@@ -49,12 +52,23 @@ def serve(settings: Settings) -> None:
         display_host = f"[{settings.host}]" if ":" in settings.host else settings.host
         print(f"ecsim ready on http://{display_host}:{port}", flush=True)
 
+    async def snapshot_scheduler() -> None:
+        # on the loop, like the handlers, so a tick never interleaves with a request
+        while True:
+            try:
+                application.services.snapshot_policies.tick()
+            except Exception:
+                log.exception("automatic snapshot tick failed")
+            await asyncio.sleep(_TICK_SECONDS)
+
     async def main() -> None:
         announcer = asyncio.ensure_future(announce())
+        scheduler = asyncio.ensure_future(snapshot_scheduler())
         try:
             await server.serve(sockets=[sock])
         finally:
             announcer.cancel()
+            scheduler.cancel()
 
     # uvicorn stops gracefully on SIGTERM/SIGINT, then re-raises the signal to the handler
     # installed before it. Ours only sets the exit flag (again), so the store gets closed and

@@ -27,6 +27,7 @@ from ecsim.control.ram import Ram
 from ecsim.control.reachability import Reachability
 from ecsim.control.security_group_rules import SecurityGroupRules
 from ecsim.control.security_groups import SecurityGroups
+from ecsim.control.snapshot_policies import SnapshotPolicies
 from ecsim.control.snapshots import Snapshots
 from ecsim.control.tags import Tags
 from ecsim.ids import IdFactory
@@ -64,3 +65,4 @@ class Services:
     snapshots: Snapshots
     custom_images: CustomImages
     image_sharing: ImageSharing
+    snapshot_policies: SnapshotPolicies

@@ -145,11 +145,26 @@ class Snapshots:
             check_snapshot_name(spec.name)
         if spec.description:
             check_description(spec.description, http_status=404)
+        return self._take(disk, spec, "user")
+
+    def create_automatic(
+        self, account_id: str, disk_id: str, *, name: str, retention_days: int | None
+    ) -> Snapshot:
+        """A policy's snapshot: named ``auto_...`` (a prefix users may not take), type auto."""
+        disk = self._disks.get(account_id, disk_id)
+        return self._take(disk, NewSnapshot(disk_id, name, retention_days=retention_days), "auto")
+
+    def _take(self, disk: Disk, spec: NewSnapshot, snapshot_type: str) -> Snapshot:
+        account_id = disk.account_id
         self._check_snapshottable(disk)
         taken = self._of_disk(disk)
         if any(s.status is SnapshotStatus.PROGRESSING for s in taken):
             raise _creating()
-        if len(taken) >= _MAX_PER_DISK:
+        # ECS counts the per-disk quota over manual snapshots only
+        if (
+            snapshot_type == "user"
+            and sum(s.snapshot_type == "user" for s in taken) >= _MAX_PER_DISK
+        ):
             raise _quota()
         snapshot = Snapshot(
             snapshot_id=self._ids.new("snapshot"),
@@ -164,6 +179,7 @@ class Snapshots:
             created_at=self._clock.now(),
             retention_days=spec.retention_days,
             resource_group_id=spec.resource_group_id,
+            snapshot_type=snapshot_type,
         )
         self._snapshots.save(snapshot)
         owner = TagOwner(account_id, disk.region_id, codec.KIND, snapshot.snapshot_id)

@@ -17,6 +17,7 @@ from ecsim.api.actions import (
     security_group_membership,
     security_group_rules,
     security_groups,
+    snapshot_policies,
     snapshots,
     tags,
     vpcs,
@@ -53,4 +54,5 @@ ACTION_GROUPS: tuple[ActionGroup, ...] = (
     faas.actions,
     disks.actions,
     snapshots.actions,
+    snapshot_policies.actions,
 )
