@@ -143,6 +143,13 @@ def test_apply_and_cancel_move_disks_between_policies(server: RunningServer) -> 
     _apply(client, second, [disk_b])  # a disk carries one policy: b moves
     counts = {p.auto_snapshot_policy_id: p.disk_nums for p in _policies(client)}
     assert counts == {first: 1, second: 1}
+    disks = client.describe_disks(
+        ecs_models.DescribeDisksRequest(region_id=REGION, disk_ids=json.dumps([disk_a, disk_b]))
+    ).body.disks.disk
+    assert {d.disk_id: d.auto_snapshot_policy_id for d in disks} == {
+        disk_a: first,
+        disk_b: second,
+    }
     client.cancel_auto_snapshot_policy(
         ecs_models.CancelAutoSnapshotPolicyRequest(region_id=REGION, disk_ids=json.dumps([disk_a]))
     )

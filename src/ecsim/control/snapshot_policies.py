@@ -157,6 +157,14 @@ class SnapshotPolicies:
         wanted = self._existing_disks(account_id, region_id, disk_ids)
         self._detach(account_id, region_id, wanted, keep=None)
 
+    def policies_by_disk(self, account_id: str, region_id: str) -> dict[str, str]:
+        """disk id -> the id of the policy it carries (disks without one are absent)."""
+        return {
+            disk_id: policy.policy_id
+            for policy in self._policies.owned_by(account_id, region_id)
+            for disk_id in policy.disk_ids
+        }
+
     def policy_of(self, account_id: str, region_id: str, disk_id: str) -> str:
         """The id of the policy ``disk_id`` carries, "" when none."""
         for policy in self._policies.owned_by(account_id, region_id):

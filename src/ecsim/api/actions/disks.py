@@ -114,16 +114,17 @@ def describe_disks(
         tags=tag_filter(params),
     )
     views = services.disks.describe(ctx.account_id, ctx.region, query)
+    policies = services.snapshot_policies.policies_by_disk(ctx.account_id, ctx.region)
     if "NextToken" in params or "MaxResults" in params:
         tokens = token_page(views, params, default_size=10, max_size=500)
-        items = [_disk(view) for view in tokens.items]
+        items = [_disk(view, policies) for view in tokens.items]
         return {
             "NextToken": tokens.next_token,
             "TotalCount": tokens.total_count,
             "Disks": {"Disk": items},
         }
     page = number_page(views, params, default_size=10, max_size=100)
-    return page.fields() | {"Disks": {"Disk": [_disk(view) for view in page.items]}}
+    return page.fields() | {"Disks": {"Disk": [_disk(view, policies) for view in page.items]}}
 
 
 @actions.action(
@@ -199,8 +200,9 @@ def detach_disk(ctx: RequestContext, params: dict[str, Any], services: Services)
 # -- model -> wire ---------------------------------------------------------------------------
 
 
-def _disk(view: DiskView) -> dict[str, Any]:
+def _disk(view: DiskView, policies: dict[str, str]) -> dict[str, Any]:
     disk = view.disk
+    policy_id = policies.get(disk.disk_id, "")
     attachments = (
         [
             {
@@ -227,9 +229,9 @@ def _disk(view: DiskView) -> dict[str, Any]:
         "Device": disk.device,
         "ImageId": "",
         "SourceSnapshotId": disk.source_snapshot_id,
-        "AutoSnapshotPolicyId": "",
+        "AutoSnapshotPolicyId": policy_id,
         "EnableAutoSnapshot": disk.enable_auto_snapshot,
-        "EnableAutomatedSnapshotPolicy": False,
+        "EnableAutomatedSnapshotPolicy": bool(policy_id),
         "DeleteWithInstance": disk.delete_with_instance,
         "DeleteAutoSnapshot": disk.delete_auto_snapshot,
         "Portable": disk.portable,
