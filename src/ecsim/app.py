@@ -94,7 +94,7 @@ def build_app(
         security_group_rules=SecurityGroupRules(store, ids, clock, limits, accounts),
         limits=limits,
         images=images,
-        instances=Instances(store, ids, clock, limits, catalog, tags, images, delays),
+        instances=Instances(store, ids, clock, limits, catalog, tags, images, delays, blocks),
         network_interfaces=NetworkInterfaces(store, ids, clock, limits, tags, catalog=catalog),
         key_pairs=KeyPairs(store, ids, clock, limits, tags),
         reachability=Reachability(store, accounts),

@@ -178,7 +178,7 @@ def test_attach_and_detach_a_disk(server: RunningServer) -> None:
             instance_id=instance_id, disk_id=disk_id, delete_with_instance=True
         )
     )
-    (disk,) = _disks(client, instance_id=instance_id)
+    (disk,) = _disks(client, instance_id=instance_id, disk_type="data")
     assert (disk.status, disk.instance_id, disk.device) == ("In_use", instance_id, "/dev/xvdb")
     assert disk.delete_with_instance is True
     assert disk.attached_time
@@ -239,7 +239,7 @@ def test_attach_refusals(server: RunningServer) -> None:
         "InvalidDiskId.NotFound",
         404,
     )
-    (disk,) = _disks(client)
+    (disk,) = _disks(client, disk_type="data")
     assert disk.status == "Available"
 
 

@@ -29,7 +29,7 @@ from ecsim.control.tags import Tags
 from ecsim.errors import MissingParameter
 from ecsim.ids import IdFactory
 from ecsim.model.catalog import DiskCategory
-from ecsim.model.disk import Disk, DiskStatus
+from ecsim.model.disk import Disk, DiskStatus, DiskType
 from ecsim.model.instance import InstanceStatus
 from ecsim.model.tag import Tag
 from ecsim.settings import Limits
@@ -258,7 +258,12 @@ class Disks:
             raise incorrect_disk_status()
         if disk.zone_id != instance.zone_id or disk.region_id != instance.region_id:
             raise _not_same_zone()
-        taken = {d.device for d in self.attached_to(account_id, instance_id)}
+        # the system disk (/dev/xvda) is not one of the data disks the limit counts
+        taken = {
+            d.device
+            for d in self.attached_to(account_id, instance_id)
+            if d.disk_type is DiskType.DATA
+        }
         free = [device for device in _DEVICES if device not in taken]
         if len(taken) >= _MAX_DATA_DISKS or not free:
             raise _disk_limit()

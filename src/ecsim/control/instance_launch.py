@@ -21,6 +21,7 @@ from ecsim.control.compute_repositories import InstanceRepository, KeyPairReposi
 from ecsim.control.eip_pool import AddressPool
 from ecsim.control.error_builders import fixed
 from ecsim.control.images import Images
+from ecsim.control.instance_disks import InstanceDisks, PendingImage
 from ecsim.control.instance_lifecycle import NOT_STOPPED, launched
 from ecsim.control.launch_checks import (
     InstanceNames,
@@ -116,8 +117,10 @@ class Launcher:
         tags: Tags,
         images: Images,
         delays: Delays,
+        disks: InstanceDisks,
     ) -> None:
         self._store = store
+        self._disks = disks
         self._ids = ids
         self._clock = clock
         self._catalog = catalog
@@ -144,15 +147,20 @@ class Launcher:
         instance_ids = [self._ids.new("instance") for _ in range(amount)]
         plan = self._plan(account_id, region_id, spec, mode, instance_ids)
         created: list[Instance] = []
+        pending: list[PendingImage] = []
         with self._store.transaction():
             for index, instance_id in enumerate(instance_ids):
                 try:
-                    created.append(self._create(account_id, region_id, plan, index, instance_id))
+                    instance = self._create(account_id, region_id, plan, index, instance_id)
                 except EcsError as error:
                     enough = min_amount is not None and len(created) >= min_amount
                     if error.code == _EXHAUSTED and enough:
                         break
                     raise
+                created.append(instance)
+                pending += self._disks.create_records(instance, spec, plan.system_disk_size)
+            # last: the images are the one write the store's transaction cannot take back
+            self._disks.make_images(pending)
         return created
 
     # -- checks

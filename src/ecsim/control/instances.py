@@ -23,6 +23,7 @@ from ecsim.control.addresses import Addresses
 from ecsim.control.catalog import Catalog
 from ecsim.control.compute_repositories import InstanceRepository
 from ecsim.control.images import Images
+from ecsim.control.instance_disks import InstanceDisks
 from ecsim.control.instance_launch import Launcher, free_public_ip
 from ecsim.control.instance_lifecycle import check_deletable, rebooted, started, stopped
 from ecsim.control.private_addresses import PrivateAddresses
@@ -34,6 +35,7 @@ from ecsim.ids import IdFactory
 from ecsim.model.instance import Instance, InstanceStatus
 from ecsim.model.instance_spec import LaunchMode, LaunchSpec
 from ecsim.settings import Limits
+from ecsim.storage import BlockStore
 from ecsim.store.base import Store
 from ecsim.store.codecs import instances as instance_codec
 from ecsim.store.codecs import network_interfaces as eni_codec
@@ -74,12 +76,16 @@ class Instances:
         tags: Tags,
         images: Images,
         delays: Delays,
+        blocks: BlockStore,
     ) -> None:
         self._store = store
         self._clock = clock
         self._tags = tags
         self._delays = delays
-        self._launcher = Launcher(store, ids, clock, limits, catalog, tags, images, delays)
+        self._disks = InstanceDisks(store, ids, tags, blocks)
+        self._launcher = Launcher(
+            store, ids, clock, limits, catalog, tags, images, delays, self._disks
+        )
         self._instances = InstanceRepository(store)
         self._interfaces = NetworkInterfaceRepository(store)
         self._private_addresses = PrivateAddresses(store)
@@ -168,12 +174,15 @@ class Instances:
     ) -> None:
         """Release every instance, or none: all are checked before any goes."""
         now = self._clock.now()
+        freed: list[str] = []
         with self._store.transaction():
             doomed = [self.get(account_id, i, region_id) for i in dict.fromkeys(instance_ids)]
             for instance in doomed:
                 check_deletable(instance, now, force=force)
             for instance in doomed:
-                self._release(instance)
+                freed += self._release(instance, now)
+        # once the records are gone for good: an image is the one thing a rollback cannot restore
+        self._disks.drop_images(freed)
 
     # -- helpers
 
@@ -222,7 +231,7 @@ class Instances:
                     outcomes.append(Outcome(instance_id, error=error))
         return outcomes
 
-    def _release(self, instance: Instance) -> None:
+    def _release(self, instance: Instance, now: datetime) -> list[str]:
         for eni in self._interfaces.owned_by(instance.account_id, instance.region_id):
             if eni.instance_id != instance.instance_id:
                 continue
@@ -237,6 +246,7 @@ class Instances:
             free_public_ip(self._store, instance.public_ip)
         self._instances.delete(instance.instance_id)
         self._tags.forget(instance_codec.KIND, instance.instance_id)
+        return self._disks.release(instance, now)
 
 
 def _entered(instance: Instance, now: datetime) -> InstanceStatus:
