@@ -76,6 +76,7 @@ def build_app(
     objects = ObjectStorage(store, clock, _objects_root(settings, scratch))
     blocks = FileBlockStore(_blocks_root(settings, scratch))
     snapshots = Snapshots(store, ids, clock, limits, catalog, tags, blocks)
+    disks = Disks(store, ids, clock, limits, catalog, tags, blocks)
     services = Services(
         store=store,
         clock=clock,
@@ -102,9 +103,9 @@ def build_app(
         objects=objects,
         fpga=Fpga(store, ids, clock, limits, objects, ram),
         blocks=blocks,
-        disks=Disks(store, ids, clock, limits, catalog, tags, blocks),
+        disks=disks,
         snapshots=snapshots,
-        custom_images=CustomImages(store, ids, clock, catalog, tags),
+        custom_images=CustomImages(store, ids, clock, catalog, tags, snapshots, disks),
         image_sharing=ImageSharing(store, clock),
         snapshot_policies=SnapshotPolicies(store, ids, clock, snapshots),
     )

@@ -148,3 +148,34 @@ def test_a_batch_gets_one_system_disk_per_instance(server: RunningServer) -> Non
         ecs_models.DeleteInstancesRequest(region_id=REGION, instance_id=ids, force=True)
     )
     assert _disks(world.client) == []
+
+
+def test_an_image_from_an_instance_snapshots_each_of_its_disks(server: RunningServer) -> None:
+    world = new_world(server)
+    client = world.client
+    (instance_id,) = world.run(data_disk=[_DataDisk(size=30, category="cloud_efficiency")])
+    image_id = client.create_image(
+        ecs_models.CreateImageRequest(region_id=REGION, instance_id=instance_id)
+    ).body.image_id
+    (image,) = client.describe_images(
+        ecs_models.DescribeImagesRequest(
+            region_id=REGION, image_id=image_id, image_owner_alias="self"
+        )
+    ).body.images.image
+    mappings = image.disk_device_mappings.disk_device_mapping
+    (system,) = _disks(client, instance_id=instance_id, disk_type="system")
+    assert [(m.device, m.type, m.size) for m in mappings] == [
+        ("/dev/xvda", "system", str(system.size)),
+        ("/dev/xvdb", "data", "30"),
+    ]
+    snapshots = client.describe_snapshots(
+        ecs_models.DescribeSnapshotsRequest(region_id=REGION, instance_id=instance_id)
+    ).body.snapshots.snapshot
+    assert {s.snapshot_id for s in snapshots} == {m.snapshot_id for m in mappings}
+    assert_refused(
+        lambda: client.create_image(
+            ecs_models.CreateImageRequest(region_id=REGION, instance_id="i-missing")
+        ),
+        "InvalidInstanceId.NotFound",
+        404,
+    )

@@ -2,14 +2,15 @@
 
 An image references its snapshots; it copies no blocks, so making one takes the same time
 whatever the disks' sizes, and it is Available as soon as the call returns (Progress 100%).
-Instances have no disk records of their own yet, so CreateImage from an InstanceId finds no
-system disk to snapshot and says so (``InvalidInstance.NotFoundSystemDisk``).
+From an InstanceId, every disk of the instance is snapshotted (system first, then data disks
+by device) and the image references those snapshots.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from ecsim.clock import Clock
 from ecsim.control.catalog import Catalog
@@ -20,6 +21,7 @@ from ecsim.control.resource_repository import ResourceRepository
 from ecsim.control.tags import Tags
 from ecsim.errors import MissingParameter
 from ecsim.ids import IdFactory
+from ecsim.model.disk import DiskType
 from ecsim.model.image import (
     Architecture,
     DiskDeviceMapping,
@@ -29,10 +31,16 @@ from ecsim.model.image import (
     ImageStatus,
     OSType,
 )
+from ecsim.model.instance import InstanceStatus
 from ecsim.model.snapshot import Snapshot, SnapshotStatus
 from ecsim.model.tag import Tag
 from ecsim.store.base import Store, TagOwner
 from ecsim.store.codecs import images as codec
+
+if TYPE_CHECKING:
+    # these import this module (their delete checks look for images): typing only
+    from ecsim.control.disks import Disks
+    from ecsim.control.snapshots import Snapshots
 
 __all__ = ["CustomImages", "ImageRepository", "NewImage", "NewMapping", "image_not_found"]
 
@@ -64,6 +72,11 @@ _no_system_snapshot = fixed(
     "A system disk snapshot is required to create an image.",
     code="InvalidSystemSnapshot.Missing",
     http_status=403,
+)
+_instance_status = fixed(
+    "The current status of the instance does not support this operation.",
+    code="IncorrectInstanceStatus",
+    http_status=400,
 )
 _no_system_disk = fixed(
     "The specified instance has no system disk to create an image from.",
@@ -154,8 +167,18 @@ class ImageRepository(ResourceRepository[Image]):
 
 class CustomImages:
     def __init__(
-        self, store: Store, ids: IdFactory, clock: Clock, catalog: Catalog, tags: Tags
+        self,
+        store: Store,
+        ids: IdFactory,
+        clock: Clock,
+        catalog: Catalog,
+        tags: Tags,
+        snapshots: Snapshots | None = None,
+        disks: Disks | None = None,
     ) -> None:
+        # snapshots and disks are needed only for images made from an instance
+        self._snapshot_taker = snapshots
+        self._disks = disks
         self._ids = ids
         self._clock = clock
         self._catalog = catalog
@@ -167,13 +190,11 @@ class CustomImages:
     def create(self, account_id: str, spec: NewImage) -> Image:
         self._check_text(account_id, spec.region_id, spec.name, spec.description)
         if spec.instance_id is not None:
-            self._instances.get(account_id, spec.instance_id, spec.region_id)
-            raise _no_system_disk()
-        if spec.mappings:
+            mappings = self._from_instance(account_id, spec.region_id, spec.instance_id)
+        elif spec.mappings:
             mappings = self._mappings(account_id, spec.region_id, spec.mappings)
         elif spec.snapshot_id is not None:
-            # any disk's snapshot may be the system disk: instances have no system disks of
-            # their own yet, so no snapshot could be of one
+            # a snapshot given alone becomes the image's system disk, whatever disk it came from
             snapshot = self._usable_snapshot(account_id, spec.region_id, spec.snapshot_id)
             mappings = (_mapping(snapshot, _SYSTEM_DEVICE, "system", None),)
         else:
@@ -203,6 +224,31 @@ class CustomImages:
         )
         self._save_new(image, spec.tags)
         return image
+
+    def _from_instance(
+        self, account_id: str, region_id: str, instance_id: str
+    ) -> tuple[DiskDeviceMapping, ...]:
+        """Snapshot each disk of the instance (Running or Stopped), system disk first."""
+        from ecsim.control.snapshots import NewSnapshot  # imports this module: here, not above
+
+        instance = self._instances.get(account_id, instance_id, region_id)
+        if instance.status_at(self._clock.now()) not in (
+            InstanceStatus.RUNNING,
+            InstanceStatus.STOPPED,
+        ):
+            raise _instance_status()
+        disks = [] if self._disks is None else self._disks.attached_to(account_id, instance_id)
+        system = [d for d in disks if d.disk_type is DiskType.SYSTEM]
+        if not system or self._snapshot_taker is None:
+            raise _no_system_disk()
+        data = sorted((d for d in disks if d.disk_type is DiskType.DATA), key=lambda d: d.device)
+        mappings: list[DiskDeviceMapping] = []
+        for disk in (*system, *data):
+            snapshot = self._snapshot_taker.create(account_id, NewSnapshot(disk.disk_id))
+            kind = "system" if disk.disk_type is DiskType.SYSTEM else "data"
+            device = _SYSTEM_DEVICE if kind == "system" else disk.device
+            mappings.append(_mapping(snapshot, device, kind, disk.size_gib))
+        return tuple(mappings)
 
     def delete(self, account_id: str, region_id: str, image_id: str, *, force: bool) -> None:
         image = self._images.get(account_id, image_id, region_id)
