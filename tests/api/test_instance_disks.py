@@ -179,3 +179,18 @@ def test_an_image_from_an_instance_snapshots_each_of_its_disks(server: RunningSe
         "InvalidInstanceId.NotFound",
         404,
     )
+
+
+def test_a_system_disk_comes_off_only_a_stopped_instance(server: RunningServer) -> None:
+    world = new_world(server)
+    client = world.client
+    (instance_id,) = world.run()
+    (system,) = _disks(client, instance_id=instance_id, disk_type="system")
+    detach = ecs_models.DetachDiskRequest(instance_id=instance_id, disk_id=system.disk_id)
+    assert_refused(lambda: client.detach_disk(detach), "DiskTypeViolation", 403)
+    (still,) = _disks(client, instance_id=instance_id, disk_type="system")
+    assert still.status == "In_use"
+    client.stop_instance(ecs_models.StopInstanceRequest(instance_id=instance_id))
+    client.detach_disk(detach)
+    (freed,) = _disks(client, disk_ids=json.dumps([system.disk_id]))
+    assert freed.status == "Available"

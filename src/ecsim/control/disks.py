@@ -87,6 +87,11 @@ _not_attached_there = fixed(
     code="DependencyViolation",
     http_status=403,
 )
+_system_disk_in_use = fixed(
+    "The specified disk is a system disk and cannot support the operation.",
+    code="DiskTypeViolation",
+    http_status=403,
+)
 _already_detached = fixed(
     "The specified disk is already detached.", code="InvalidDisk.AlreadyDetached", http_status=404
 )
@@ -293,11 +298,12 @@ class Disks:
             raise _already_detached()
         if disk.instance_id != instance.instance_id:
             raise _not_attached_there()
-        if instance.status_at(self._clock.now()) not in (
-            InstanceStatus.RUNNING,
-            InstanceStatus.STOPPED,
-        ):
+        status = instance.status_at(self._clock.now())
+        if status not in (InstanceStatus.RUNNING, InstanceStatus.STOPPED):
             raise incorrect_instance_status()
+        if disk.disk_type is DiskType.SYSTEM and status is not InstanceStatus.STOPPED:
+            # a system disk comes off only a stopped instance (reference §3.1)
+            raise _system_disk_in_use()
         self._disks.save(
             replace(
                 disk,
