@@ -15,18 +15,13 @@ from typing import Any
 
 from alibabacloud_ecs20140526 import models as ecs
 from alibabacloud_ecs20140526.client import Client as EcsClient
-from alibabacloud_tea_openapi import models as open_api_models
-from alibabacloud_tea_openapi import utils_models
-from alibabacloud_tea_openapi.client import Client as OpenApiClient
-from alibabacloud_tea_openapi.utils import Utils
 from alibabacloud_vpc20160428 import models as vpc_models
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkcore.request import CommonRequest
-from darabonba.runtime import RuntimeOptions
 
 from ecsim.api.products import ECSIM
 from tests.support.cli import create_account
-from tests.support.clients import acs_client, tea_ecs, tea_vpc
+from tests.support.clients import acs_client, tea_call, tea_ecs, tea_vpc
 from tests.support.server import RunningServer
 
 IMAGE = "centos_7_03_64_20G_alibase_20170818.vhd"
@@ -136,29 +131,15 @@ def new_tenant(server: RunningServer, region: str = "cn-hangzhou") -> Tenant:
 
 def call(tenant: Tenant, action: str, *, signature: str = "v3", **params: str) -> dict[str, Any]:
     """An Ecsim action through tea-openapi's generic ``call_api``."""
-    config = open_api_models.Config(
-        access_key_id=tenant.key[0],
-        access_key_secret=tenant.key[1],
-        region_id=tenant.region,
-        endpoint=tenant.server.endpoint,
-        protocol="http",
+    return tea_call(
+        tenant.server.endpoint,
+        tenant.key,
+        ECSIM.version,
+        action,
+        params,
+        signature=signature,
+        region=tenant.region,
     )
-    if signature == "v2":
-        config.signature_algorithm = "v2"
-    api = utils_models.Params(
-        action=action,
-        version=ECSIM.version,
-        protocol="HTTP",
-        pathname="/",
-        method="POST",
-        auth_type="AK",
-        style="RPC",
-        req_body_type="formData",
-        body_type="json",
-    )
-    request = utils_models.OpenApiRequest(query=Utils.query(dict(params)))
-    body: dict[str, Any] = OpenApiClient(config).call_api(api, request, RuntimeOptions())["body"]
-    return body
 
 
 def call_v1(tenant: Tenant, action: str, **params: str) -> dict[str, Any]:

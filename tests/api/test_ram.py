@@ -6,11 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from alibabacloud_tea_openapi import models as open_api_models
-from alibabacloud_tea_openapi import utils_models
-from alibabacloud_tea_openapi.client import Client as OpenApiClient
 from alibabacloud_tea_openapi.exceptions import ClientException
-from alibabacloud_tea_openapi.utils import Utils
 from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkcore.request import RpcRequest
@@ -29,10 +25,10 @@ from aliyunsdkram.request.v20150501.ListPoliciesForRoleRequest import (
     ListPoliciesForRoleRequest,
 )
 from aliyunsdkram.request.v20150501.ListRolesRequest import ListRolesRequest
-from darabonba.runtime import RuntimeOptions
 
 from ecsim.api.products import RAM
 from tests.support.cli import create_account
+from tests.support.clients import tea_call
 from tests.support.server import RunningServer
 
 TRUST = json.dumps(
@@ -253,29 +249,7 @@ def _tea_call(
     server: RunningServer, key: tuple[str, str], signature: str, action: str, **params: str
 ) -> dict[str, Any]:
     """A RAM action through tea-openapi's generic ``call_api`` (what the tea RAM SDK uses)."""
-    config = open_api_models.Config(
-        access_key_id=key[0],
-        access_key_secret=key[1],
-        region_id="cn-hangzhou",
-        endpoint=server.endpoint,
-        protocol="http",
-    )
-    if signature == "v2":
-        config.signature_algorithm = "v2"
-    api = utils_models.Params(
-        action=action,
-        version=RAM.version,
-        protocol="HTTP",
-        pathname="/",
-        method="POST",
-        auth_type="AK",
-        style="RPC",
-        req_body_type="formData",
-        body_type="json",
-    )
-    request = utils_models.OpenApiRequest(query=Utils.query(dict(params)))
-    body: dict[str, Any] = OpenApiClient(config).call_api(api, request, RuntimeOptions())["body"]
-    return body
+    return tea_call(server.endpoint, key, RAM.version, action, params, signature=signature)
 
 
 @pytest.mark.parametrize("signature", ["v3", "v2"])

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import pytest
 from alibabacloud_ecs20140526.client import Client as EcsClient
 from alibabacloud_tea_openapi import models as open_api_models
+from alibabacloud_tea_openapi import utils_models
+from alibabacloud_tea_openapi.client import Client as OpenApiClient
 from alibabacloud_tea_openapi.exceptions import ClientException
+from alibabacloud_tea_openapi.utils import Utils
 from alibabacloud_vpc20160428.client import Client as VpcClient
 from aliyunsdkcore.client import AcsClient
+from darabonba.runtime import RuntimeOptions
 
 ROOT_KEY = ("ecsim", "ecsim-secret")
 
@@ -71,3 +76,40 @@ def acs_client(
     for product in ("Ecs", "Vpc", "faas"):
         client.add_endpoint(region, product, endpoint)
     return client
+
+
+def tea_call(
+    endpoint: str,
+    key: tuple[str, str],
+    version: str,
+    action: str,
+    params: Mapping[str, str],
+    *,
+    signature: str = "v3",
+    region: str = "cn-hangzhou",
+) -> dict[str, Any]:
+    """Any RPC action through tea-openapi's generic ``call_api`` (what every tea SDK uses),
+    for products with no tea SDK of their own installed (RAM, ecsim's own API)."""
+    config = open_api_models.Config(
+        access_key_id=key[0],
+        access_key_secret=key[1],
+        region_id=region,
+        endpoint=endpoint,
+        protocol="http",
+    )
+    if signature == "v2":
+        config.signature_algorithm = "v2"
+    api = utils_models.Params(
+        action=action,
+        version=version,
+        protocol="HTTP",
+        pathname="/",
+        method="POST",
+        auth_type="AK",
+        style="RPC",
+        req_body_type="formData",
+        body_type="json",
+    )
+    request = utils_models.OpenApiRequest(query=Utils.query(dict(params)))
+    body: dict[str, Any] = OpenApiClient(config).call_api(api, request, RuntimeOptions())["body"]
+    return body
