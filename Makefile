@@ -19,10 +19,19 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install -q -e .
 	touch $@
 
-# What the Linux data plane needs; installed only when we are root and it is missing.
+# What the Linux data plane needs (and what instances run: they share the host's /usr);
+# installed only when we are root and something is missing.
+SYSTEM_TOOLS := nft ip tini sshd ssh ping nc rsync curl mkfs.ext4 fdisk extundelete
+SYSTEM_PACKAGES := nftables iproute2 tini openssh-server openssh-client iputils-ping \
+	netcat-openbsd rsync curl e2fsprogs fdisk extundelete procps util-linux
 system-deps:
-	@if [ "$$(id -u)" = "0" ] && ! (command -v nft >/dev/null && command -v ip >/dev/null); then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nftables iproute2 >/dev/null; \
+	@if [ "$$(id -u)" = "0" ]; then \
+		missing=0; for tool in $(SYSTEM_TOOLS); do \
+			PATH="$$PATH:/usr/sbin:/sbin" command -v $$tool >/dev/null || missing=1; done; \
+		if [ $$missing = 1 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				$(SYSTEM_PACKAGES) >/dev/null; \
+		fi; \
 	fi
 
 $(VENV)/.installed-test: $(STAMP) pyproject.toml
@@ -71,6 +80,7 @@ bench: install $(VENV)/.installed-test $(VENV)/.installed-bench
 	$(BIN)/python bench/analyzer_bench.py $(BENCH_ARGS)
 	$(BIN)/python bench/oss_bench.py $(BENCH_ARGS)
 	$(BIN)/python bench/storage_bench.py $(BENCH_ARGS)
+	$(BIN)/python bench/dataplane_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(NODE_DIR) $(DATA_DIR) .mypy_cache .pytest_cache .ruff_cache

@@ -17,6 +17,8 @@ from ecsim.control.accounts import Accounts
 from ecsim.control.addresses import Addresses
 from ecsim.control.catalog import load_catalog
 from ecsim.control.custom_images import CustomImages
+from ecsim.control.dataplane_plan import PlanBuilder
+from ecsim.control.dataplane_sync import DataplaneSync
 from ecsim.control.disks import Disks
 from ecsim.control.fpga import Fpga
 from ecsim.control.idempotency import ClientTokens
@@ -34,6 +36,9 @@ from ecsim.control.security_groups import SecurityGroups
 from ecsim.control.snapshot_policies import SnapshotPolicies
 from ecsim.control.snapshots import Snapshots
 from ecsim.control.tags import Tags
+from ecsim.dataplane.driver import Dataplane, NoDataplane
+from ecsim.dataplane.metadata_hub import MetadataHub
+from ecsim.dataplane.plan import Naming, short_name
 from ecsim.delays import Delays
 from ecsim.ids import IdFactory
 from ecsim.services import Services
@@ -49,9 +54,11 @@ class Application:
     asgi: AsgiApp
     services: Services
     registry: Registry
+    metadata: MetadataHub
     scratch: tempfile.TemporaryDirectory[str] | None = None
 
     def close(self) -> None:
+        self.services.dataplane.close()
         self.services.store.close()
         if self.scratch is not None:
             self.scratch.cleanup()
@@ -69,6 +76,9 @@ def build_app(
     accounts.ensure_root(settings.access_key_id, settings.access_key_secret)
     delays = Delays.realistic() if settings.realistic_delays else Delays()
     catalog = load_catalog()
+    metadata = MetadataHub()
+    naming = Naming(short_name("", str(_state_root(settings, scratch).resolve()))[:6])
+    driver = _dataplane(settings, naming, _state_root(settings, scratch) / "instances", metadata)
     limits = settings.limits
     tags = Tags(store)
     images = Images(store, clock, tags)
@@ -108,6 +118,7 @@ def build_app(
         custom_images=CustomImages(store, ids, clock, catalog, tags, snapshots, disks),
         image_sharing=ImageSharing(store, clock),
         snapshot_policies=SnapshotPolicies(store, ids, clock, snapshots),
+        dataplane=DataplaneSync(store, clock, PlanBuilder(store, naming), driver),
     )
     registry = Registry(ACTION_GROUPS)
     authenticator = Authenticator(
@@ -122,6 +133,7 @@ def build_app(
         ),
         services,
         registry,
+        metadata,
         scratch,
     )
 
@@ -132,3 +144,31 @@ def _blocks_root(settings: Settings, scratch: tempfile.TemporaryDirectory[str] |
 
 def _objects_root(settings: Settings, scratch: tempfile.TemporaryDirectory[str] | None) -> Path:
     return Path(scratch.name) if scratch is not None else settings.data_dir / "oss"
+
+
+def _state_root(settings: Settings, scratch: tempfile.TemporaryDirectory[str] | None) -> Path:
+    return Path(scratch.name) if scratch is not None else settings.data_dir
+
+
+def _dataplane(
+    settings: Settings, naming: Naming, instances_root: Path, metadata: MetadataHub
+) -> Dataplane:
+    """``--dataplane``: linux when asked, or for ``auto`` when this process may manage
+    namespaces (root); otherwise API only."""
+    wanted = settings.dataplane
+    if wanted == "auto":
+        wanted = "linux" if linux_dataplane_possible() else "none"
+    if wanted == "none":
+        return NoDataplane()
+    from ecsim.dataplane.linux.driver import LinuxDataplane, MetadataSink
+    from ecsim.dataplane.threaded import ThreadedDataplane
+
+    sink = MetadataSink(metadata.attach, metadata.detach)
+    return ThreadedDataplane(lambda: LinuxDataplane(naming, instances_root, sink))
+
+
+def linux_dataplane_possible() -> bool:
+    import os
+    import shutil
+
+    return os.geteuid() == 0 and all(shutil.which(tool) for tool in ("nsenter", "unshare", "tini"))

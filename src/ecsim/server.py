@@ -7,9 +7,11 @@ import logging
 import signal
 import socket
 import sys
+import time
 from types import FrameType
 
 from ecsim.app import build_app
+from ecsim.dataplane.metadata_server import MetadataServer
 from ecsim.settings import Settings
 
 __all__ = ["serve"]
@@ -18,6 +20,8 @@ log = logging.getLogger("ecsim")
 
 # how often automatic snapshot policies are checked for due time points
 _TICK_SECONDS = 30.0
+# how often instances are checked for having stopped by themselves
+_DATAPLANE_TICK_SECONDS = 0.1
 
 
 def serve(settings: Settings) -> None:
@@ -61,14 +65,31 @@ def serve(settings: Settings) -> None:
                 log.exception("automatic snapshot tick failed")
             await asyncio.sleep(_TICK_SECONDS)
 
+    async def dataplane_ticker() -> None:
+        sync = application.services.dataplane
+        while sync.enabled:
+            try:
+                sync.tick()
+            except Exception:
+                log.exception("data plane tick failed")
+            await asyncio.sleep(_DATAPLANE_TICK_SECONDS)
+
     async def main() -> None:
+        metadata = MetadataServer(application.services.dataplane.instance_at, time.time)
+        application.metadata.start(asyncio.get_running_loop(), metadata.serve, metadata.stop)
+        # converge the kernel to the database before the first request: after a crash this
+        # adopts running instances and restores their gates
+        application.services.dataplane.apply()
         announcer = asyncio.ensure_future(announce())
         scheduler = asyncio.ensure_future(snapshot_scheduler())
+        ticker = asyncio.ensure_future(dataplane_ticker())
         try:
             await server.serve(sockets=[sock])
         finally:
             announcer.cancel()
             scheduler.cancel()
+            ticker.cancel()
+            await metadata.close()
 
     # uvicorn stops gracefully on SIGTERM/SIGINT, then re-raises the signal to the handler
     # installed before it. Ours only sets the exit flag (again), so the store gets closed and

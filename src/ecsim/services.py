@@ -13,6 +13,7 @@ from ecsim.control.accounts import Accounts
 from ecsim.control.addresses import Addresses
 from ecsim.control.catalog import Catalog
 from ecsim.control.custom_images import CustomImages
+from ecsim.control.dataplane_sync import DataplaneSync
 from ecsim.control.disks import Disks
 from ecsim.control.fpga import Fpga
 from ecsim.control.idempotency import ClientTokens
@@ -66,3 +67,4 @@ class Services:
     custom_images: CustomImages
     image_sharing: ImageSharing
     snapshot_policies: SnapshotPolicies
+    dataplane: DataplaneSync

@@ -76,7 +76,9 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     data_dir: Path = Path(".ecsim-data")
-    dataplane: Dataplane = "auto"
+    # the CLI defaults to "auto" (contract 2); built in-process, an app touches no kernel
+    # unless asked
+    dataplane: Dataplane = "none"
     access_key_id: str = DEFAULT_ACCESS_KEY_ID
     access_key_secret: str = DEFAULT_ACCESS_KEY_SECRET
     verify_signatures: bool = True

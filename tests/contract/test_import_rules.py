@@ -64,7 +64,17 @@ RULES: tuple[Rule, ...] = (
     ),
     # Layers of §6.3 not written yet; the rules hold from their first module.
     Rule("engine is pure", "ecsim.engine", allowed=("ecsim.engine", "ecsim.model", "ecsim.errors")),
+    # the data plane knows the domain and the engine's decisions, never the API or the store
+    Rule(
+        "dataplane sits under the control plane",
+        "ecsim.dataplane",
+        allowed=("ecsim.dataplane", "ecsim.engine", "ecsim.model", "ecsim.errors"),
+    ),
 )
+
+# Only the Linux driver touches the kernel (netlink, nftables, namespaces, raw syscalls).
+KERNEL_MODULES = ("pyroute2", "ctypes")
+KERNEL_LAYER = "ecsim.dataplane.linux"
 
 
 def _module_name(path: Path) -> str:
@@ -150,6 +160,17 @@ def violations(rule: Rule) -> list[str]:
 def test_import_rule(rule: Rule) -> None:
     found = violations(rule)
     assert not found, f"{rule.name}:\n  " + "\n  ".join(found)
+
+
+def test_only_the_linux_driver_touches_the_kernel() -> None:
+    found = [
+        f"{path.relative_to(SRC.parent)}:{line} imports {imported}"
+        for path in _sources()
+        if not _within(_module_name(path), (KERNEL_LAYER,))
+        for imported, line in imports_of(path)
+        if _within(imported, KERNEL_MODULES)
+    ]
+    assert not found, "kernel access outside the Linux driver:\n  " + "\n  ".join(found)
 
 
 def test_import_scan_sees_imports() -> None:

@@ -128,14 +128,22 @@ class RpcSkeleton:
             token = params.get("ClientToken")
             if spec.idempotent and token:
                 scope = f"{spec.product.code}:{spec.name}:{ctx.region_id or ''}"
-                return services.client_tokens.run(
+                result = services.client_tokens.run(
                     ctx.account_id,
                     scope,
                     token,
                     params,
                     lambda: _invoke(spec, ctx, params, services),
                 )
-            return _invoke(spec, ctx, params, services)
+            else:
+                result = _invoke(spec, ctx, params, services)
+        # committed: the kernel follows before the answer, so what the call did is in force
+        # when the caller hears of it (a failure there is the data plane's to retry)
+        try:
+            services.dataplane.apply()
+        except Exception:
+            log.exception("data plane did not converge after %s", spec.name)
+        return result
 
     def _error(
         self, error: EcsError, request_id: str, product: Product | None, xml: bool

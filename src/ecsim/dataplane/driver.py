@@ -1,0 +1,65 @@
+"""The interface between the control layer and the kernel.
+
+The control layer builds a ``WorldPlan`` after every change and hands it to ``apply``; the
+driver converges. Instances that stop by themselves (``poweroff`` inside, or their init
+exiting) are reported through ``exited``, so the API can show them Stopped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from ecsim.dataplane.plan import WorldPlan
+
+__all__ = ["Dataplane", "InstanceRuntime", "NoDataplane"]
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceRuntime:
+    """What ``ecsim exec`` needs to enter a running instance."""
+
+    instance_id: str
+    pid: int
+    netns: str
+
+
+class Dataplane(Protocol):
+    name: str
+
+    def apply(self, plan: WorldPlan) -> None:
+        """Converge the kernel to ``plan``; failures are logged per object and retried by the
+        next ``apply`` (the plan stays the truth)."""
+
+    def runtime(self, instance_id: str) -> InstanceRuntime | None:
+        """The running instance's init process, or None when it is not running."""
+
+    def console_output(self, instance_id: str) -> bytes:
+        """What the instance's init printed (its console), newest last."""
+
+    def poll_exited(self) -> list[str]:
+        """Instances whose init exited without being asked to since the last call."""
+
+    def close(self, *, keep_instances: bool) -> None:
+        """Stop managing. ``keep_instances``: leave them running (a restart adopts them)."""
+
+
+class NoDataplane:
+    """API only (``--dataplane none``): nothing is created in the kernel."""
+
+    name = "none"
+
+    def apply(self, plan: WorldPlan) -> None:
+        return None
+
+    def runtime(self, instance_id: str) -> InstanceRuntime | None:
+        return None
+
+    def console_output(self, instance_id: str) -> bytes:
+        return b""
+
+    def poll_exited(self) -> list[str]:
+        return []
+
+    def close(self, *, keep_instances: bool) -> None:
+        return None
