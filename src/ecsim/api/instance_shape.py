@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ecsim.api.metadata_options import render_metadata_options
 from ecsim.api.tagging import render_tags
 from ecsim.control.instance_queries import InstanceView
 from ecsim.model.network_interface import NetworkInterface
@@ -62,11 +63,7 @@ def render_instance(view: InstanceView) -> dict[str, Any]:
         "LocalStorageCapacity": (
             kind.local_storage.capacity_gib if kind and kind.local_storage else 0
         ),
-        "MetadataOptions": {
-            "HttpEndpoint": "enabled",
-            "HttpPutResponseHopLimit": 1,
-            "HttpTokens": "optional",
-        },
+        "MetadataOptions": render_metadata_options(instance),
         "NetworkInterfaces": {
             "NetworkInterface": [_interface(eni) for eni in view.interfaces],
         },

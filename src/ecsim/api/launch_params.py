@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+from ecsim.api.metadata_options import metadata_option_params
 from ecsim.api.params import Boolean, Integer, Object, Param, RepeatList, String
 from ecsim.api.tagging import tag_param, tags_from
 from ecsim.control.error_builders import fixed
@@ -115,6 +116,7 @@ def launch_params(mode: LaunchMode) -> tuple[Param, ...]:
         tag_param(),
         Boolean("DeletionProtection"),
         String("ResourceGroupId"),
+        *metadata_option_params(),
     ]
     if run:
         params += [
@@ -159,6 +161,9 @@ def launch_spec(params: dict[str, Any]) -> LaunchSpec:
         deletion_protection=params.get("DeletionProtection", False),
         resource_group_id=params.get("ResourceGroupId", ""),
         auto_release_time=params.get("AutoReleaseTime", ""),
+        http_endpoint=params.get("HttpEndpoint", "enabled"),
+        http_tokens=params.get("HttpTokens", "optional"),
+        http_put_response_hop_limit=params.get("HttpPutResponseHopLimit", 1),
     )
 
 

@@ -10,6 +10,7 @@ import click
 from ecsim import __version__
 from ecsim.cli.account import account
 from ecsim.cli.calls import ecs, vpc
+from ecsim.cli.exec import exec_command
 from ecsim.cli.options import credentials_options
 from ecsim.cli.reach import reach
 
@@ -32,6 +33,7 @@ def main() -> None:
       ecsim ecs DescribeRegions --AcceptLanguage en-US
       ecsim vpc DescribeVpcs --RegionId cn-hangzhou
       ecsim account create --name b@aliyun.com
+      sudo ecsim exec i-bp1abc -- ip -brief addr
 
     Run `ecsim COMMAND --help` for each command's options.
     """
@@ -117,6 +119,7 @@ main.add_command(ecs)
 main.add_command(vpc)
 main.add_command(account)
 main.add_command(reach)
+main.add_command(exec_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

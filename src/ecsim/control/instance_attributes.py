@@ -1,5 +1,5 @@
-"""The write side of an instance's attributes: ModifyInstanceAttribute and
-AllocatePublicIpAddress.
+"""The write side of an instance's attributes: ModifyInstanceAttribute,
+ModifyInstanceMetadataOptions and AllocatePublicIpAddress.
 
 Status rules (reference §3.1): a password cannot change while the instance is Starting, a
 host name while it is Pending or Starting; its security groups change while it is Running or
@@ -45,7 +45,7 @@ from ecsim.model.instance_attributes import (
 from ecsim.settings import Limits
 from ecsim.store.base import Store
 
-__all__ = ["AttributeChanges", "InstanceAttributes"]
+__all__ = ["AttributeChanges", "InstanceAttributes", "MetadataOptionChanges"]
 
 _classic_instance = fixed(
     "The classic networkType does not support to modify security group",
@@ -92,6 +92,17 @@ class AttributeChanges:
     security_group_ids: Sequence[str] | None = None
 
 
+@dataclass(frozen=True)
+class MetadataOptionChanges:
+    """What ModifyInstanceMetadataOptions asks to change (values already checked against
+    their enums and range); None leaves an option as it is [INF: as the launch defaults are
+    only defaults, an option left out keeps its current value]."""
+
+    http_endpoint: str | None = None
+    http_tokens: str | None = None
+    http_put_response_hop_limit: int | None = None
+
+
 class InstanceAttributes:
     def __init__(
         self, store: Store, clock: Clock, limits: Limits, os_of: Callable[[Instance], OsInfo]
@@ -134,6 +145,25 @@ class InstanceAttributes:
             updated = replace(updated, deletion_protection=changes.deletion_protection)
         if changes.security_group_ids is not None:
             self._replace_groups(instance, status, changes.security_group_ids)
+        if updated != instance:
+            self._instances.save(updated)
+        return updated
+
+    def modify_metadata_options(
+        self, account_id: str, region_id: str, instance_id: str, changes: MetadataOptionChanges
+    ) -> Instance:
+        """Any status will do: the data plane applies the options to a running instance's
+        metadata service at once."""
+        instance = self._instances.get(account_id, instance_id, region_id)
+        check_unlocked(instance)
+        updated = replace(
+            instance,
+            http_endpoint=changes.http_endpoint or instance.http_endpoint,
+            http_tokens=changes.http_tokens or instance.http_tokens,
+            http_put_response_hop_limit=(
+                changes.http_put_response_hop_limit or instance.http_put_response_hop_limit
+            ),
+        )
         if updated != instance:
             self._instances.save(updated)
         return updated

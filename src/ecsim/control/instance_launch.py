@@ -243,6 +243,9 @@ class Launcher:
             system_disk_size=plan.system_disk_size,
             serial_number=self._ids.request_id().lower(),
             auto_release_time=spec.auto_release_time,
+            http_endpoint=spec.http_endpoint,
+            http_tokens=spec.http_tokens,
+            http_put_response_hop_limit=spec.http_put_response_hop_limit,
         )
         instance = launched(instance, now, self._delays.instance_step, plan.mode)
         if plan.mode is LaunchMode.RUN and spec.internet_max_bandwidth_out > 0:

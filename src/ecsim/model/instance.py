@@ -78,6 +78,11 @@ class Instance:
     auto_release_time: str = ""
     # OperationLocks: lock reasons such as "security"
     locks: tuple[str, ...] = ()
+    # MetadataOptions: whether the metadata service answers the instance at all, and whether
+    # it asks for a token first (IMDSv2 hardened mode)
+    http_endpoint: str = "enabled"
+    http_tokens: str = "optional"
+    http_put_response_hop_limit: int = 1
 
     def status_at(self, now: datetime) -> InstanceStatus:
         status = self.status

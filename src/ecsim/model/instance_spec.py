@@ -92,6 +92,10 @@ class LaunchSpec:
     deletion_protection: bool = False
     resource_group_id: str = ""
     auto_release_time: str = ""
+    # MetadataOptions (HttpEndpoint, HttpTokens, HttpPutResponseHopLimit)
+    http_endpoint: str = "enabled"
+    http_tokens: str = "optional"
+    http_put_response_hop_limit: int = 1
 
 
 def default_host_name(instance_id: str, *, windows: bool) -> str:

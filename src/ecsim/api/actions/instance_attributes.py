@@ -1,5 +1,6 @@
 """Instance queries and attributes: DescribeInstances, DescribeInstanceStatus,
-DescribeInstanceAttribute, ModifyInstanceAttribute, DescribeUserData, AllocatePublicIpAddress."""
+DescribeInstanceAttribute, ModifyInstanceAttribute, ModifyInstanceMetadataOptions,
+DescribeUserData, AllocatePublicIpAddress."""
 
 from __future__ import annotations
 
@@ -9,13 +10,18 @@ from typing import Any
 from ecsim.api.context import RequestContext
 from ecsim.api.instance_filters import describe_instances_params, instance_query
 from ecsim.api.instance_shape import render_instance, render_instance_attribute
+from ecsim.api.metadata_options import metadata_option_params
 from ecsim.api.paging import number_page, page_params, token_page
 from ecsim.api.params import Boolean, RepeatList, String
 from ecsim.api.products import ECS
 from ecsim.api.registry import ActionGroup
-from ecsim.control.instance_attributes import AttributeChanges, InstanceAttributes
+from ecsim.control.instance_attributes import (
+    AttributeChanges,
+    InstanceAttributes,
+    MetadataOptionChanges,
+)
 from ecsim.control.instance_queries import InstanceQueries
-from ecsim.errors import EcsError
+from ecsim.errors import EcsError, MissingParameter
 from ecsim.services import Services
 
 __all__ = ["actions"]
@@ -24,6 +30,7 @@ actions = ActionGroup(ECS)
 
 # DescribeInstances' MaxResults: values under 10 read as 10, over 100 as 100 (no error).
 _MIN_RESULTS = 10
+_TAGS_NOT_EXPOSED = "disabled"
 
 
 def _queries(services: Services) -> InstanceQueries:
@@ -137,6 +144,40 @@ def modify_instance_attribute(
         security_group_ids=params.get("SecurityGroupIds"),
     )
     _attributes(services).modify(ctx.account_id, params["InstanceId"], changes)
+    return {}
+
+
+@actions.action(
+    "ModifyInstanceMetadataOptions",
+    params=(
+        String("RegionId", required=True),
+        # optional in Alibaba's metadata, yet there is nothing to modify without it
+        String("InstanceId"),
+        *metadata_option_params(endpoint_required=True),
+        String("InstanceMetadataTags"),
+    ),
+    mutating=True,
+)
+def modify_instance_metadata_options(
+    ctx: RequestContext, params: dict[str, Any], services: Services
+) -> dict[str, Any]:
+    instance_id = params.get("InstanceId")
+    if instance_id is None:
+        raise MissingParameter("InstanceId")
+    # ecsim's metadata service serves no tags, so only the default (tags not exposed) is
+    # supported; ECS itself keeps the option to invited accounts
+    if params.get("InstanceMetadataTags", _TAGS_NOT_EXPOSED) != _TAGS_NOT_EXPOSED:
+        raise EcsError(
+            "The specified InstanceMetadataTags not supported.",
+            code="InvalidInstanceMetadataTags.NotSupported",
+            http_status=400,
+        )
+    changes = MetadataOptionChanges(
+        http_endpoint=params.get("HttpEndpoint"),
+        http_tokens=params.get("HttpTokens"),
+        http_put_response_hop_limit=params.get("HttpPutResponseHopLimit"),
+    )
+    _attributes(services).modify_metadata_options(ctx.account_id, ctx.region, instance_id, changes)
     return {}
 
 

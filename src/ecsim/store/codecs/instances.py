@@ -13,7 +13,8 @@ __all__ = ["KIND", "decode_instance", "encode_instance"]
 
 KIND = "instance"
 
-# fields stored as they are (str, int, bool)
+# fields stored as they are (str, int, bool); a record written before a field existed lacks
+# it, and decodes with the field's default (``if name in body`` below)
 _PLAIN = tuple(
     f.name
     for f in fields(Instance)
