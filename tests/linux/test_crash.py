@@ -1,0 +1,121 @@
+"""A server killed with SIGKILL leaves its instances running; the next server on the same
+data directory adopts them (no second copy of anything) and a clean stop removes it all."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from tests.support.clients import tea_ecs
+from tests.support.linux import (
+    NETNS_DIR,
+    address,
+    authorize,
+    booted_pid,
+    host_uplinks,
+    instance_inits,
+    linux_ready,
+    ping,
+    revoke,
+    server_tag,
+)
+from tests.support.server import RunningServer, start_server
+from tests.support.worlds import World, new_world
+
+ARGS = ["--dataplane", "linux"]
+
+
+class Servers:
+    """The servers of one data directory, one at a time. Whatever happens, the last one is
+    stopped cleanly, so nothing a killed server left behind outlives the test."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.current: RunningServer | None = None
+
+    def start(self) -> RunningServer:
+        assert self.current is None or self.current.process.poll() is not None
+        self.current = start_server(self.data_dir, ARGS)
+        return self.current
+
+    def close(self) -> None:
+        if self.current is not None and self.current.process.poll() not in (None, 0):
+            # killed: a fresh server adopts what it left, then stops cleanly
+            self.current = start_server(self.data_dir, ARGS)
+        if self.current is not None:
+            self.current.stop(timeout=30)
+
+
+@pytest.fixture
+def servers(tmp_path: Path) -> Iterator[Servers]:
+    reason = linux_ready()
+    if reason is not None:
+        pytest.skip(reason)
+    made = Servers(tmp_path / "ecsim-crash")
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+def _namespaces(*ids: str) -> list[str]:
+    return sorted(p.name for i in ids for p in NETNS_DIR.glob(f"ecsim-*-{i}"))
+
+
+def _tables(router: str) -> int:
+    listed = subprocess.run(
+        ["ip", "netns", "exec", router, "nft", "list", "ruleset"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return listed.count("table inet ecsim")
+
+
+def test_instances_survive_a_killed_server_and_are_adopted_once(servers: Servers) -> None:
+    first = servers.start()
+    world: World = new_world(first)
+    pinging, pinged = world.group(), world.group()
+    (a,) = world.run(1, security_group_id=pinging)
+    (b,) = world.run(1, security_group_id=pinged)
+    rule = {"ip_protocol": "icmp", "port_range": "-1/-1", "source_group_id": pinging}
+    authorize(world, pinged, **rule)
+    inits = sorted(booted_pid(first, i) for i in (a, b))
+    target, source = address(world, b), address(world, a)
+    assert ping(a, target)
+    namespaces = _namespaces(a, b, world.vpc_id)
+    assert len(namespaces) == 3
+    (router,) = _namespaces(world.vpc_id)
+    tag = server_tag(world.vpc_id)
+
+    first.stop(sig=signal.SIGKILL)
+    assert first.process.returncode == -signal.SIGKILL
+    # the kernel keeps going without the server
+    assert ping(a, target)
+    assert not ping(b, source)
+
+    second = servers.start()
+    # the world's account, through the new server's port
+    world = replace(world, client=tea_ecs(second.endpoint, world.key))
+    assert ping(a, target)
+    assert not ping(b, source)
+    assert _namespaces(a, b, world.vpc_id) == namespaces
+    assert _tables(router) == 1
+    assert len(host_uplinks(tag)) == 1
+    # the same processes, adopted rather than started again
+    assert sorted(instance_inits(second.data_dir)) == inits
+    # and the new server governs them: a revoke reaches the kernel
+    revoke(world, pinged, **rule)
+    assert not ping(a, target)
+
+    second.stop()
+    assert second.process.returncode == 0
+    assert _namespaces(a, b, world.vpc_id) == []
+    assert not list(NETNS_DIR.glob(f"ecsim-{tag}-*"))
+    assert host_uplinks(tag) == []
+    assert instance_inits(second.data_dir) == []
