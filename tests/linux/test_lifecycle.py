@@ -158,3 +158,19 @@ def test_console_output_shows_each_boot(linux_server: RunningServer, world: Worl
     assert second.startswith(first)
     assert second.count("booting") == 2
     assert second.count("running user data") == 1
+
+
+def test_stop_asks_the_guest_to_shut_down_and_force_stop_kills_it(
+    linux_server: RunningServer, world: World
+) -> None:
+    """A plain stop signals the instance's init, which says so on its console; ForceStop
+    kills it outright, so it has no chance to."""
+    gentle, forced = world.run(2)
+    for instance_id in (gentle, forced):
+        booted_pid(linux_server, instance_id)
+    world.client.stop_instance(ecs_models.StopInstanceRequest(instance_id=gentle))
+    world.client.stop_instance(ecs_models.StopInstanceRequest(instance_id=forced, force_stop=True))
+    for instance_id in (gentle, forced):
+        assert eventually(lambda i=instance_id: not list(NETNS_DIR.glob(f"ecsim-*-{i}")), timeout=5)
+    assert "stopping" in _console(world, gentle)
+    assert "stopping" not in _console(world, forced)

@@ -161,6 +161,7 @@ class PlanBuilder:
             ports=tuple(ports),
             hostname=instance.host_name or instance.instance_id,
             boot=instance.started_at.isoformat() if instance.started_at else "",
+            force_stop=instance.force_stop,
             password=instance.password,
             authorized_keys="".join(f"{key}\n" for key in public_keys.values()),
             user_data=user_data,

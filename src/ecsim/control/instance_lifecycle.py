@@ -107,7 +107,12 @@ def started(instance: Instance, now: datetime, step: timedelta) -> Instance:
 
 
 def stopped(
-    instance: Instance, now: datetime, step: timedelta, stopped_mode: str | None
+    instance: Instance,
+    now: datetime,
+    step: timedelta,
+    stopped_mode: str | None,
+    *,
+    force: bool = False,
 ) -> Instance:
     _require(instance, now, InstanceStatus.RUNNING)
     if stopped_mode == "StopCharging" and instance.network_type is InstanceNetworkType.CLASSIC:
@@ -118,17 +123,19 @@ def stopped(
         ScheduledStatus(InstanceStatus.STOPPED, now + step),
     )
     # Without StoppedMode ECS follows the account's economical-mode setting, off by default.
-    return replace(planned, stopped_mode=stopped_mode or "KeepCharging")
+    return replace(planned, stopped_mode=stopped_mode or "KeepCharging", force_stop=force)
 
 
-def rebooted(instance: Instance, now: datetime, step: timedelta) -> Instance:
+def rebooted(
+    instance: Instance, now: datetime, step: timedelta, *, force: bool = False
+) -> Instance:
     _require(instance, now, InstanceStatus.RUNNING)
     planned = instance.scheduling(
         now,
         ScheduledStatus(InstanceStatus.STARTING, now),
         ScheduledStatus(InstanceStatus.RUNNING, now + step),
     )
-    return replace(planned, started_at=now)
+    return replace(planned, started_at=now, force_stop=force)
 
 
 def check_deletable(instance: Instance, now: datetime, *, force: bool) -> None:

@@ -128,12 +128,16 @@ class Instances:
         instance_id: str,
         *,
         stopped_mode: str | None = None,
+        force: bool = False,
     ) -> Transition:
         # ForceStop changes how the guest is stopped, not what the API shows.
-        return self._apply(account_id, region_id, instance_id, self._stopper(stopped_mode))
+        step = self._stopper(stopped_mode, force)
+        return self._apply(account_id, region_id, instance_id, step)
 
-    def reboot(self, account_id: str, region_id: str | None, instance_id: str) -> Transition:
-        return self._apply(account_id, region_id, instance_id, self._rebooter())
+    def reboot(
+        self, account_id: str, region_id: str | None, instance_id: str, *, force: bool = False
+    ) -> Transition:
+        return self._apply(account_id, region_id, instance_id, self._rebooter(force))
 
     def delete(
         self, account_id: str, region_id: str | None, instance_id: str, *, force: bool = False
@@ -155,14 +159,22 @@ class Instances:
         *,
         all_together: bool,
         stopped_mode: str | None = None,
+        force: bool = False,
     ) -> list[Outcome]:
-        step = self._stopper(stopped_mode)
+        step = self._stopper(stopped_mode, force)
         return self._batch(account_id, region_id, instance_ids, step, all_together)
 
     def reboot_many(
-        self, account_id: str, region_id: str, instance_ids: Sequence[str], *, all_together: bool
+        self,
+        account_id: str,
+        region_id: str,
+        instance_ids: Sequence[str],
+        *,
+        all_together: bool,
+        force: bool = False,
     ) -> list[Outcome]:
-        return self._batch(account_id, region_id, instance_ids, self._rebooter(), all_together)
+        step = self._rebooter(force)
+        return self._batch(account_id, region_id, instance_ids, step, all_together)
 
     def delete_many(
         self,
@@ -190,13 +202,15 @@ class Instances:
         step = self._delays.instance_step
         return lambda instance: started(instance, self._clock.now(), step)
 
-    def _stopper(self, stopped_mode: str | None) -> _Step:
+    def _stopper(self, stopped_mode: str | None, force: bool = False) -> _Step:
         step = self._delays.instance_step
-        return lambda instance: stopped(instance, self._clock.now(), step, stopped_mode)
+        return lambda instance: stopped(
+            instance, self._clock.now(), step, stopped_mode, force=force
+        )
 
-    def _rebooter(self) -> _Step:
+    def _rebooter(self, force: bool = False) -> _Step:
         step = self._delays.instance_step
-        return lambda instance: rebooted(instance, self._clock.now(), step)
+        return lambda instance: rebooted(instance, self._clock.now(), step, force=force)
 
     def _apply(
         self, account_id: str, region_id: str | None, instance_id: str, step: _Step

@@ -31,6 +31,10 @@ class Dataplane(Protocol):
         """Converge the kernel to ``plan``; failures are logged per object and retried by the
         next ``apply`` (the plan stays the truth)."""
 
+    def settle(self) -> None:
+        """Finish what ``apply`` left to do after the caller has its answer (starting the
+        processes of instances whose network is already in place)."""
+
     def runtime(self, instance_id: str) -> InstanceRuntime | None:
         """The running instance's init process, or None when it is not running."""
 
@@ -50,6 +54,9 @@ class NoDataplane:
     name = "none"
 
     def apply(self, plan: WorldPlan) -> None:
+        return None
+
+    def settle(self) -> None:
         return None
 
     def runtime(self, instance_id: str) -> InstanceRuntime | None:

@@ -96,6 +96,8 @@ class InstancePlan:
     # changes with every start or reboot of the instance: a running instance whose boot
     # differs from the one it was started for is restarted (RebootInstance)
     boot: str = ""
+    # ForceStop: a stop kills the instance instead of asking it to shut down
+    force_stop: bool = False
     # what the instance's own /etc and /root get at boot
     password: str = ""
     authorized_keys: str = ""

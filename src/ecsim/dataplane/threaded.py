@@ -8,6 +8,7 @@ thread), and the caller waits for it: a call still returns only once the kernel 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -16,6 +17,8 @@ from ecsim.dataplane.driver import Dataplane, InstanceRuntime
 from ecsim.dataplane.plan import WorldPlan
 
 __all__ = ["ThreadedDataplane"]
+
+log = logging.getLogger("ecsim.dataplane")
 
 _T = TypeVar("_T")
 
@@ -31,6 +34,17 @@ class ThreadedDataplane:
 
     def apply(self, plan: WorldPlan) -> None:
         self._call(lambda: self._driver.apply(plan))
+        # queued, not awaited: whatever the driver is asked next waits behind it
+        self._executor.submit(self._settle)
+
+    def settle(self) -> None:
+        self._call(self._settle)
+
+    def _settle(self) -> None:
+        try:
+            self._driver.settle()
+        except Exception:
+            log.exception("data plane: settling failed; the next change retries it")
 
     def runtime(self, instance_id: str) -> InstanceRuntime | None:
         return self._call(lambda: self._driver.runtime(instance_id))

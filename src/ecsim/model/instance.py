@@ -78,6 +78,9 @@ class Instance:
     auto_release_time: str = ""
     # OperationLocks: lock reasons such as "security"
     locks: tuple[str, ...] = ()
+    # the last stop (or reboot) was forced: the data plane kills the guest rather than
+    # asking it to shut down (ForceStop)
+    force_stop: bool = False
     # MetadataOptions: whether the metadata service answers the instance at all, and whether
     # it asks for a token first (IMDSv2 hardened mode)
     http_endpoint: str = "enabled"

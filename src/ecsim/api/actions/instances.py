@@ -113,6 +113,7 @@ def stop_instance(
         ctx.region_id,
         params["InstanceId"],
         stopped_mode=params.get("StoppedMode"),
+        force=params.get("ForceStop") is True,
     )
     return {}
 
@@ -126,7 +127,9 @@ def stop_instance(
 def reboot_instance(
     ctx: RequestContext, params: dict[str, Any], services: Services
 ) -> dict[str, Any]:
-    services.instances.reboot(ctx.account_id, ctx.region_id, params["InstanceId"])
+    services.instances.reboot(
+        ctx.account_id, ctx.region_id, params["InstanceId"], force=params.get("ForceStop") is True
+    )
     return {}
 
 
@@ -218,6 +221,7 @@ def stop_instances(
         params["InstanceId"],
         all_together=_all_together(params),
         stopped_mode=params.get("StoppedMode"),
+        force=params.get("ForceStop") is True,
     )
     return _answer(params, outcomes)
 
@@ -227,7 +231,11 @@ def reboot_instances(
     ctx: RequestContext, params: dict[str, Any], services: Services
 ) -> dict[str, Any]:
     outcomes = services.instances.reboot_many(
-        ctx.account_id, ctx.region, params["InstanceId"], all_together=_all_together(params)
+        ctx.account_id,
+        ctx.region,
+        params["InstanceId"],
+        all_together=_all_together(params),
+        force=params.get("ForceReboot") is True,
     )
     return _answer(params, outcomes)
 

@@ -72,6 +72,8 @@ class LinuxDataplane:
         self._plans: dict[str, InstancePlan] = {}
         # the boot each running instance was started for (``InstancePlan.boot``)
         self._booted: dict[str, str] = {}
+        # the compiled gates each network's instances boot behind (from the last plan)
+        self._rulesets: dict[str, str] = {}
         self._first = True
         self._swept = False
         self._known_ids: set[str] = set()
@@ -91,11 +93,9 @@ class LinuxDataplane:
                 self._guarded(f"instance {instance.instance_id}", self._wire, instance)
         for router in plan.routers:
             self._guarded(f"gates of {router.network_id}", self._load_gates, router)
+        self._rulesets = {r.network_id: r.ruleset for r in plan.routers}
         for instance in plan.instances:
-            if instance.running and instance.instance_id in self._wired:
-                ruleset = wanted_routers[instance.network_id].ruleset
-                self._guarded(f"start of {instance.instance_id}", self._boot, instance, ruleset)
-            else:
+            if not (instance.running and instance.instance_id in self._wired):
                 self._guarded(f"stop of {instance.instance_id}", self._unwire, instance.instance_id)
         for instance_id in list(self._wired):
             if instance_id not in self._plans:
@@ -110,6 +110,15 @@ class LinuxDataplane:
             self._sweep(plan)
             self._swept = True
         self._known_ids = set(self._plans)
+
+    def settle(self) -> None:
+        """Boot the instances the last plan runs: after ``apply`` (whose network work is what
+        a caller waits for: an instance answers pings once it is wired), so that a launch of
+        many does not wait for each one's processes to start."""
+        for instance in self._plans.values():
+            if instance.running and instance.instance_id in self._wired:
+                ruleset = self._rulesets.get(instance.network_id, "")
+                self._guarded(f"start of {instance.instance_id}", self._boot, instance, ruleset)
 
     def _guarded(self, what: str, step: Callable[..., object], *args: object) -> None:
         try:
@@ -162,7 +171,7 @@ class LinuxDataplane:
             self._booted[plan.instance_id] = plan.boot
         elif booted is not None and booted != plan.boot:
             # RebootInstance: stop now; ``poll_exited`` starts it again once it has ended
-            self._guests.stop(plan.instance_id)
+            self._guests.stop(plan.instance_id, force=plan.force_stop)
             self._booted[plan.instance_id] = plan.boot
 
     def _load_gates(self, plan: RouterPlan) -> None:
@@ -174,7 +183,11 @@ class LinuxDataplane:
     def _unwire(self, instance_id: str) -> None:
         """Stop the instance (if it runs) and free its namespace; its files stay."""
         if self._guests.is_running(instance_id):
-            self._guests.stop(instance_id)
+            plan = self._plans.get(instance_id)
+            # ForceStop kills; so does a release (nothing of the instance is kept for a
+            # graceful shutdown to protect)
+            force = plan is None or plan.force_stop
+            self._guests.stop(instance_id, force=force)
             return  # the namespace goes when the instance has ended (``poll_exited``)
         wired = self._wired.pop(instance_id, None)
         name = wired.netns if wired is not None else self._naming.instance_netns(instance_id)
