@@ -228,6 +228,8 @@ def propagation(bench: Bench, rounds: int) -> list[float]:
     (target,) = bench.run(server_group)
     address = bench.address([target])[target]
     listener = _listen(target, sink=False)
+    # the two instances boot in the background: measure once they have
+    time.sleep(0.5)
     rule = {"ip_protocol": "tcp", "port_range": f"{PORT}/{PORT}", "source_group_id": client_group}
     found: list[float] = []
     try:
@@ -343,6 +345,9 @@ def main(argv: list[str] | None = None) -> int:
         print("dataplane bench: skipped (needs root: network namespaces and nftables)")
         return 0
     no_proxies()
+    # the prober thread spins while the main thread makes the API call: hand the interpreter
+    # lock over often, or the call waits up to the default 5 ms to get it back
+    sys.setswitchinterval(0.0002)
     rounds = 10 if args.quick else 30
     with tempfile.TemporaryDirectory(prefix="ecsim-dpbench-") as data:
         server, _ = start_ecsim(Path(data), extra_args=["--dataplane", "linux"])

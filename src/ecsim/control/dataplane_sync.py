@@ -8,6 +8,7 @@ instances do by themselves (an instance that powered itself off becomes Stopped,
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 from ipaddress import IPv4Address
 
@@ -23,6 +24,10 @@ __all__ = ["DataplaneSync"]
 
 log = logging.getLogger("ecsim.dataplane")
 
+# Building a plan reads every instance: between changes (each applies at once) it is rebuilt
+# this often only, for transitions that happen by time alone (--realistic-delays).
+_TIMED_APPLY_SECONDS = 1.0
+
 
 class DataplaneSync:
     def __init__(self, store: Store, clock: Clock, builder: PlanBuilder, driver: Dataplane) -> None:
@@ -33,6 +38,7 @@ class DataplaneSync:
         self._instances = InstanceRepository(store)
         self._last: WorldPlan | None = None
         self._addresses: dict[tuple[str, IPv4Address], InstancePlan] = {}
+        self._next_timed_apply = 0.0
 
     @property
     def enabled(self) -> bool:
@@ -57,10 +63,15 @@ class DataplaneSync:
             }
 
     def tick(self) -> None:
-        """Pick up instances that ended by themselves, then converge again."""
+        """Pick up instances that ended by themselves, and now and then converge again for
+        what time alone changes (scheduled status transitions)."""
         if not self.enabled:
             return
         exited = self._driver.poll_exited()
+        moment = time.monotonic()
+        if not exited and moment < self._next_timed_apply:
+            return
+        self._next_timed_apply = moment + _TIMED_APPLY_SECONDS
         if exited:
             now = self._clock.now()
             with self._store.transaction():

@@ -27,9 +27,9 @@ class InstanceRuntime:
 class Dataplane(Protocol):
     name: str
 
-    def apply(self, plan: WorldPlan) -> None:
+    def apply(self, plan: WorldPlan) -> bool:
         """Converge the kernel to ``plan``; failures are logged per object and retried by the
-        next ``apply`` (the plan stays the truth)."""
+        next ``apply`` (the plan stays the truth). True when ``settle`` has work left."""
 
     def settle(self) -> None:
         """Finish what ``apply`` left to do after the caller has its answer (starting the
@@ -53,8 +53,8 @@ class NoDataplane:
 
     name = "none"
 
-    def apply(self, plan: WorldPlan) -> None:
-        return None
+    def apply(self, plan: WorldPlan) -> bool:
+        return False
 
     def settle(self) -> None:
         return None

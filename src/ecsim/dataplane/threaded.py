@@ -32,10 +32,13 @@ class ThreadedDataplane:
     def _call(self, work: Callable[[], _T]) -> _T:
         return self._executor.submit(work).result()
 
-    def apply(self, plan: WorldPlan) -> None:
-        self._call(lambda: self._driver.apply(plan))
-        # queued, not awaited: whatever the driver is asked next waits behind it
-        self._executor.submit(self._settle)
+    def apply(self, plan: WorldPlan) -> bool:
+        if self._call(lambda: self._driver.apply(plan)):
+            # queued, not awaited: whatever the driver is asked next waits behind it. Only
+            # when there is work: the thread's Python would otherwise hold the interpreter
+            # lock while the caller waits to send its answer
+            self._executor.submit(self._settle)
+        return False
 
     def settle(self) -> None:
         self._call(self._settle)

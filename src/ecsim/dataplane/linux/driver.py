@@ -80,7 +80,7 @@ class LinuxDataplane:
 
     # -- the plan ---------------------------------------------------------------------------
 
-    def apply(self, plan: WorldPlan) -> None:
+    def apply(self, plan: WorldPlan) -> bool:
         self._plans = {i.instance_id: i for i in plan.instances}
         if self._first:
             self._first = False
@@ -110,6 +110,15 @@ class LinuxDataplane:
             self._sweep(plan)
             self._swept = True
         self._known_ids = set(self._plans)
+        return any(self._needs_boot(i) for i in self._plans.values())
+
+    def _needs_boot(self, plan: InstancePlan) -> bool:
+        if not plan.running or plan.instance_id not in self._wired:
+            return False
+        if not self._guests.is_running(plan.instance_id):
+            return True
+        booted = self._booted.get(plan.instance_id)
+        return booted is not None and booted != plan.boot
 
     def settle(self) -> None:
         """Boot the instances the last plan runs: after ``apply`` (whose network work is what
