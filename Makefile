@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 DATA_DIR ?= .ecsim-data
 
-.PHONY: install install-test serve test lint typecheck unit bench clean
+.PHONY: install install-test serve test lint typecheck unit bench bench-deps clean system-deps
 
 install: $(STAMP) system-deps
 
@@ -72,7 +72,13 @@ $(VENV)/.installed-bench: $(STAMP) pyproject.toml
 
 # `make bench BENCH_ARGS=--quick` for a short run.
 BENCH_ARGS ?=
-bench: install $(VENV)/.installed-test $(VENV)/.installed-bench
+# restic is the storage benchmark's anchor (Debian's package), installed when we are root
+bench-deps:
+	@if [ "$$(id -u)" = "0" ] && ! command -v restic >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq restic >/dev/null; \
+	fi
+
+bench: install bench-deps $(VENV)/.installed-test $(VENV)/.installed-bench
 	$(BIN)/python bench/api_bench.py $(BENCH_ARGS)
 	$(BIN)/python bench/security_groups_bench.py $(BENCH_ARGS)
 	$(BIN)/python bench/engine_bench.py $(BENCH_ARGS)
