@@ -35,6 +35,7 @@ from ecsim.control.security_group_rules import SecurityGroupRules
 from ecsim.control.security_groups import SecurityGroups
 from ecsim.control.snapshot_policies import SnapshotPolicies
 from ecsim.control.snapshots import Snapshots
+from ecsim.control.storage_reconcile import reconcile_storage
 from ecsim.control.tags import Tags
 from ecsim.dataplane.driver import Dataplane, NoDataplane
 from ecsim.dataplane.metadata_hub import MetadataHub
@@ -78,14 +79,23 @@ def build_app(
     catalog = load_catalog()
     metadata = MetadataHub()
     naming = Naming(short_name("", str(_state_root(settings, scratch).resolve()))[:6])
-    driver = _dataplane(settings, naming, _state_root(settings, scratch) / "instances", metadata)
+    blocks = FileBlockStore(_blocks_root(settings, scratch))
+    reconcile_storage(store, blocks)  # engine state a crash left without its records
+    driver = _dataplane(
+        settings,
+        naming,
+        _state_root(settings, scratch) / "instances",
+        metadata,
+        # where FileBlockStore keeps the images (disks/<disk_id>.img)
+        images=_blocks_root(settings, scratch) / "disks",
+    )
+    dataplane = DataplaneSync(store, clock, PlanBuilder(store, naming, blocks.disk_path), driver)
     limits = settings.limits
     tags = Tags(store)
     images = Images(store, clock, tags)
     ram = Ram(store, ids, clock)
     objects = ObjectStorage(store, clock, _objects_root(settings, scratch))
-    blocks = FileBlockStore(_blocks_root(settings, scratch))
-    snapshots = Snapshots(store, ids, clock, limits, catalog, tags, blocks)
+    snapshots = Snapshots(store, ids, clock, limits, catalog, tags, blocks, users=dataplane)
     disks = Disks(store, ids, clock, limits, catalog, tags, blocks)
     services = Services(
         store=store,
@@ -115,10 +125,10 @@ def build_app(
         blocks=blocks,
         disks=disks,
         snapshots=snapshots,
-        custom_images=CustomImages(store, ids, clock, catalog, tags, snapshots, disks),
+        custom_images=CustomImages(store, ids, clock, catalog, tags, snapshots, disks, delays),
         image_sharing=ImageSharing(store, clock),
         snapshot_policies=SnapshotPolicies(store, ids, clock, snapshots),
-        dataplane=DataplaneSync(store, clock, PlanBuilder(store, naming), driver),
+        dataplane=dataplane,
     )
     registry = Registry(ACTION_GROUPS)
     authenticator = Authenticator(
@@ -151,7 +161,12 @@ def _state_root(settings: Settings, scratch: tempfile.TemporaryDirectory[str] | 
 
 
 def _dataplane(
-    settings: Settings, naming: Naming, instances_root: Path, metadata: MetadataHub
+    settings: Settings,
+    naming: Naming,
+    instances_root: Path,
+    metadata: MetadataHub,
+    *,
+    images: Path,
 ) -> Dataplane:
     """``--dataplane``: linux when asked, or for ``auto`` when this process may manage
     namespaces (root); otherwise API only."""
@@ -164,7 +179,7 @@ def _dataplane(
     from ecsim.dataplane.threaded import ThreadedDataplane
 
     sink = MetadataSink(metadata.attach, metadata.detach)
-    return ThreadedDataplane(lambda: LinuxDataplane(naming, instances_root, sink))
+    return ThreadedDataplane(lambda: LinuxDataplane(naming, instances_root, sink, images))
 
 
 def linux_dataplane_possible() -> bool:

@@ -23,6 +23,7 @@ from ecsim.errors import EcsError
 from ecsim.model.instance import Instance, InstanceStatus
 from ecsim.model.network import Vpc, VSwitch
 from ecsim.settings import ROOT_ACCOUNT_ID, ROOT_ACCOUNT_NAME, Limits
+from ecsim.storage import FakeBlockStore
 from ecsim.store.base import AccountRecord
 from ecsim.store.codecs import instances as instance_codec
 from ecsim.store.sqlite import SqliteStore
@@ -231,7 +232,7 @@ def _planned(store: SqliteStore, clock: FrozenClock, **options: object) -> Insta
     save_instance(
         store, clock, "i-web", account=ROOT_ACCOUNT_ID, status=InstanceStatus.STOPPED, **options
     )
-    (plan,) = PlanBuilder(store, Naming("t")).build(now).instances
+    (plan,) = PlanBuilder(store, Naming("t"), FakeBlockStore().disk_path).build(now).instances
     return plan
 
 

@@ -13,6 +13,7 @@ from ecsim.cli.calls import ecs, vpc
 from ecsim.cli.exec import exec_command
 from ecsim.cli.options import credentials_options
 from ecsim.cli.reach import reach
+from ecsim.cli.storage import storage
 
 __all__ = ["main"]
 
@@ -34,6 +35,7 @@ def main() -> None:
       ecsim vpc DescribeVpcs --RegionId cn-hangzhou
       ecsim account create --name b@aliyun.com
       sudo ecsim exec i-bp1abc -- ip -brief addr
+      ecsim storage verify --data-dir .ecsim-data
 
     Run `ecsim COMMAND --help` for each command's options.
     """
@@ -120,6 +122,7 @@ main.add_command(vpc)
 main.add_command(account)
 main.add_command(reach)
 main.add_command(exec_command)
+main.add_command(storage)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,9 +1,13 @@
-"""Custom images: CreateImage, DeleteImage and CopyImage (reference §4.4).
+"""Custom images: CreateImage, DeleteImage, CopyImage and CancelCopyImage (reference §4.4).
 
 An image references its snapshots; it copies no blocks, so making one takes the same time
 whatever the disks' sizes, and it is Available as soon as the call returns (Progress 100%).
 From an InstanceId, every disk of the instance is snapshotted (system first, then data disks
 by device) and the image references those snapshots.
+
+A copy references the source's snapshots too, so no byte moves; it stays Creating for as long
+as moving the image's data would take (``Delays.image_copy``), with its Progress, and until
+then CancelCopyImage removes it and DeleteImage refuses it.
 """
 
 from __future__ import annotations
@@ -17,8 +21,15 @@ from ecsim.control.catalog import Catalog
 from ecsim.control.compute_repositories import InstanceRepository
 from ecsim.control.disk_rules import SnapshotRepository, check_description
 from ecsim.control.error_builders import fixed
+from ecsim.control.image_mappings import (
+    SYSTEM_DEVICE,
+    NewMapping,
+    build_mappings,
+    snapshot_mapping,
+)
 from ecsim.control.resource_repository import ResourceRepository
 from ecsim.control.tags import Tags
+from ecsim.delays import Delays
 from ecsim.errors import MissingParameter
 from ecsim.ids import IdFactory
 from ecsim.model.disk import DiskType
@@ -42,13 +53,15 @@ if TYPE_CHECKING:
     from ecsim.control.disks import Disks
     from ecsim.control.snapshots import Snapshots
 
-__all__ = ["CustomImages", "ImageRepository", "NewImage", "NewMapping", "image_not_found"]
+__all__ = [
+    "CustomImages",
+    "ImageCopy",
+    "ImageRepository",
+    "NewImage",
+    "NewMapping",
+    "image_not_found",
+]
 
-# Data disks one image may describe, besides its system disk.
-_MAX_DATA_DISKS = 16
-_MAX_DISK_GIB = 32768
-_SYSTEM_DEVICE = "/dev/xvda"
-_DEVICE = re.compile(r"/dev/xvd[a-z]")
 # 2-128 characters, starting with a letter or a Chinese character
 _NAME = re.compile(r"[A-Za-z\u4e00-\u9fa5][\w\u4e00-\u9fa5.:\-]{1,127}")
 
@@ -68,11 +81,6 @@ _snapshot_not_ready = fixed(
     code="InvalidSnapshotId.NotReady",
     http_status=403,
 )
-_no_system_snapshot = fixed(
-    "A system disk snapshot is required to create an image.",
-    code="InvalidSystemSnapshot.Missing",
-    http_status=403,
-)
 _instance_status = fixed(
     "The current status of the instance does not support this operation.",
     code="IncorrectInstanceStatus",
@@ -82,20 +90,6 @@ _no_system_disk = fixed(
     "The specified instance has no system disk to create an image from.",
     code="InvalidInstance.NotFoundSystemDisk",
     http_status=400,
-)
-_device_malformed = fixed(
-    "The specified Device is wrongly formed.", code="InvalidDevice.Malformed", http_status=400
-)
-_device_in_use = fixed(
-    "The specified Device is used more than once.", code="InvalidDevice.InUse", http_status=400
-)
-_disk_count = fixed(
-    "An image has exactly one system disk and at most 16 data disks.",
-    code="InvalidParameter.DiskType",
-    http_status=400,
-)
-_size = fixed(
-    "The specified Size is not supported.", code="InvalidSize.ValueNotSupported", http_status=400
 )
 _using = fixed(
     "The specified image is used by instances; delete it with Force.",
@@ -120,17 +114,16 @@ _same_region_only = fixed(
     code="OperationDenied.SameRegionOnly",
     http_status=403,
 )
-
-
-@dataclass(frozen=True)
-class NewMapping:
-    """DiskDeviceMapping.N as given; None: not given."""
-
-    snapshot_id: str | None = None
-    size_gib: int | None = None
-    device: str | None = None
-    # "system" or "data"; the wire layer has checked the value
-    disk_type: str | None = None
+_copying = fixed("The Image is coping.", code="OperationDenied.ImageCopying", http_status=403)
+_importing = fixed("The specified Image is importing.", code="ImageIsImporting", http_status=403)
+_not_a_copy = fixed(
+    "The specified image is not the target image of a copy action.",
+    code="ImageCreatedNotFromCopy",
+    http_status=400,
+)
+_copy_done = fixed(
+    "The specified image is not being copied.", code="IncorrectImageStatus", http_status=400
+)
 
 
 @dataclass(frozen=True)
@@ -175,10 +168,13 @@ class CustomImages:
         tags: Tags,
         snapshots: Snapshots | None = None,
         disks: Disks | None = None,
+        delays: Delays | None = None,
     ) -> None:
-        # snapshots and disks are needed only for images made from an instance
+        # snapshots and disks are needed only for images made from an instance (and
+        # snapshots to time a copy by its data)
         self._snapshot_taker = snapshots
         self._disks = disks
+        self.delays = delays or Delays()
         self._ids = ids
         self._clock = clock
         self._catalog = catalog
@@ -188,15 +184,18 @@ class CustomImages:
         self._instances = InstanceRepository(store)
 
     def create(self, account_id: str, spec: NewImage) -> Image:
-        self._check_text(account_id, spec.region_id, spec.name, spec.description)
+        self.check_text(account_id, spec.region_id, spec.name, spec.description)
         if spec.instance_id is not None:
             mappings = self._from_instance(account_id, spec.region_id, spec.instance_id)
         elif spec.mappings:
-            mappings = self._mappings(account_id, spec.region_id, spec.mappings)
+            mappings = build_mappings(
+                spec.mappings,
+                lambda snapshot_id: self._usable_snapshot(account_id, spec.region_id, snapshot_id),
+            )
         elif spec.snapshot_id is not None:
             # a snapshot given alone becomes the image's system disk, whatever disk it came from
             snapshot = self._usable_snapshot(account_id, spec.region_id, spec.snapshot_id)
-            mappings = (_mapping(snapshot, _SYSTEM_DEVICE, "system", None),)
+            mappings = (snapshot_mapping(snapshot, SYSTEM_DEVICE, "system", None),)
         else:
             raise MissingParameter("SnapshotId")
         platform = spec.platform or "Others Linux"
@@ -222,7 +221,7 @@ class CustomImages:
             is_public=False,
             disk_device_mappings=mappings,
         )
-        self._save_new(image, spec.tags)
+        self.save_new(image, spec.tags)
         return image
 
     def _from_instance(
@@ -246,14 +245,17 @@ class CustomImages:
         for disk in (*system, *data):
             snapshot = self._snapshot_taker.create(account_id, NewSnapshot(disk.disk_id))
             kind = "system" if disk.disk_type is DiskType.SYSTEM else "data"
-            device = _SYSTEM_DEVICE if kind == "system" else disk.device
-            mappings.append(_mapping(snapshot, device, kind, disk.size_gib))
+            device = SYSTEM_DEVICE if kind == "system" else disk.device
+            mappings.append(snapshot_mapping(snapshot, device, kind, disk.size_gib))
         return tuple(mappings)
 
     def delete(self, account_id: str, region_id: str, image_id: str, *, force: bool) -> None:
         image = self._images.get(account_id, image_id, region_id)
         if image.shares:
             raise _shared()
+        if image.status_at(self._clock.now()) is ImageStatus.CREATING:
+            # an import finishes on its own; a copy is called off with CancelCopyImage
+            raise _importing() if image.is_imported else _copying()
         used = any(
             instance.image_id == image_id
             for instance in self._instances.owned_by(account_id, region_id)
@@ -274,9 +276,11 @@ class CustomImages:
                 raise _same_region_only()
         if self._catalog.region(spec.destination_region_id) is None:
             raise _destination_not_found()
-        if source.status is not ImageStatus.AVAILABLE:
+        now = self._clock.now()
+        if source.status_at(now) is not ImageStatus.AVAILABLE:
             raise _not_available()
-        self._check_text(account_id, spec.destination_region_id, spec.name, spec.description)
+        self.check_text(account_id, spec.destination_region_id, spec.name, spec.description)
+        takes = self.delays.image_copy(self._data_bytes(source))
         copied = replace(
             source,
             image_id=self._ids.new("image"),
@@ -285,22 +289,40 @@ class CustomImages:
             account_id=account_id,
             region_id=spec.destination_region_id,
             resource_group_id=spec.resource_group_id,
-            created_at=self._clock.now(),
+            created_at=now,
             is_copied=True,
+            is_imported=False,
             owner_alias=ImageOwnerAlias.SELF,
             shares=(),
+            ready_at=now + takes if takes else None,
         )
-        self._save_new(copied, spec.tags)
+        self.save_new(copied, spec.tags)
         return copied
+
+    def cancel_copy(self, account_id: str, region_id: str, image_id: str) -> None:
+        """Call off a copy still in progress: the copy goes, the source stays."""
+        image = self._images.get(account_id, image_id, region_id)
+        if not image.is_copied:
+            raise _not_a_copy()
+        if image.status_at(self._clock.now()) is not ImageStatus.CREATING:
+            raise _copy_done()
+        self._images.delete(image_id)
+        self._tags.forget(codec.KIND, image_id)
+
+    def _data_bytes(self, image: Image) -> int:
+        """The bytes an image's snapshots hold (zero blocks are not data)."""
+        if self._snapshot_taker is None:
+            return 0
+        return sum(self._snapshot_taker.data_bytes(sid) for sid in image.snapshot_ids())
 
     # -- helpers
 
-    def _save_new(self, image: Image, tags: tuple[Tag, ...]) -> None:
+    def save_new(self, image: Image, tags: tuple[Tag, ...]) -> None:
         self._images.save(image)
         owner = TagOwner(image.account_id, image.region_id, codec.KIND, image.image_id)
         self._tags.attach(owner, tags)
 
-    def _check_text(self, account_id: str, region_id: str, name: str, description: str) -> None:
+    def check_text(self, account_id: str, region_id: str, name: str, description: str) -> None:
         if name:
             if not _NAME.fullmatch(name) or name.lower().startswith(("http:", "https:")):
                 raise _name_malformed()
@@ -314,60 +336,3 @@ class CustomImages:
         if snapshot.status is not SnapshotStatus.ACCOMPLISHED:
             raise _snapshot_not_ready()
         return snapshot
-
-    def _mappings(
-        self, account_id: str, region_id: str, given: tuple[NewMapping, ...]
-    ) -> tuple[DiskDeviceMapping, ...]:
-        system = [m for m in given if _disk_type(m, given) == "system"]
-        if not system:
-            raise _no_system_snapshot()
-        if len(system) > 1 or len(given) - 1 > _MAX_DATA_DISKS:
-            raise _disk_count()
-        if system[0].snapshot_id is None:
-            raise _no_system_snapshot()
-        used: set[str] = set()
-        result: list[DiskDeviceMapping] = []
-        for mapping in (system[0], *(m for m in given if m is not system[0])):
-            kind = _disk_type(mapping, given)
-            device = mapping.device or _next_device(used, kind, given)
-            if not _DEVICE.fullmatch(device) or (kind == "system") != (device == _SYSTEM_DEVICE):
-                raise _device_malformed()
-            if device in used:
-                raise _device_in_use()
-            used.add(device)
-            if mapping.snapshot_id is None:
-                if mapping.size_gib is None or not 1 <= mapping.size_gib <= _MAX_DISK_GIB:
-                    raise _size()
-                result.append(DiskDeviceMapping(device, mapping.size_gib, kind))
-                continue
-            snapshot = self._usable_snapshot(account_id, region_id, mapping.snapshot_id)
-            result.append(_mapping(snapshot, device, kind, mapping.size_gib))
-        return tuple(result)
-
-
-def _disk_type(mapping: NewMapping, given: tuple[NewMapping, ...]) -> str:
-    """The mapping's type; when not given, the first mapping (or /dev/xvda) is the system
-    disk and the rest are data disks."""
-    if mapping.disk_type is not None:
-        return mapping.disk_type
-    if mapping.device is not None:
-        return "system" if mapping.device == _SYSTEM_DEVICE else "data"
-    return "system" if mapping is given[0] else "data"
-
-
-def _next_device(used: set[str], kind: str, given: tuple[NewMapping, ...]) -> str:
-    if kind == "system":
-        return _SYSTEM_DEVICE
-    taken = used | {m.device for m in given if m.device}
-    for letter in "bcdefghijklmnopqrstuvwxyz":
-        if f"/dev/xvd{letter}" not in taken:
-            return f"/dev/xvd{letter}"
-    raise _disk_count()
-
-
-def _mapping(snapshot: Snapshot, device: str, kind: str, size_gib: int | None) -> DiskDeviceMapping:
-    size = snapshot.source_disk_size_gib if size_gib is None else size_gib
-    # a disk made from the snapshot cannot be smaller than the snapshot's disk
-    if not snapshot.source_disk_size_gib <= size <= _MAX_DISK_GIB:
-        raise _size()
-    return DiskDeviceMapping(device, size, kind, snapshot.snapshot_id)

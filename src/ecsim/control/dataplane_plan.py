@@ -3,19 +3,22 @@
 One router per network with a running instance (each VPC, and each region's classic network,
 shared by every account); one namespace per running instance, with a port per attached
 interface (the primary first, as eth0); the gates of each router compiled from the same engine
-``Evaluator`` the reachability analyzer uses. Stopped instances keep their files but no
-namespace.
+``Evaluator`` the reachability analyzer uses; its attached data disks (their images). Stopped
+instances keep their files but no namespace.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from pathlib import Path
 
 from ecsim.control.compute_repositories import InstanceRepository, KeyPairRepository
+from ecsim.control.disk_rules import DiskRepository
 from ecsim.control.instance_metadata import metadata_for
 from ecsim.control.network_repositories import VpcRepository, VSwitchRepository
 from ecsim.control.private_addresses import CLASSIC_BLOCK
@@ -23,17 +26,19 @@ from ecsim.control.repositories import NetworkInterfaceRepository
 from ecsim.control.resource_repository import ResourceRepository
 from ecsim.control.topology_builder import CLASSIC, TopologyBuilder
 from ecsim.dataplane.compiler import compile_router
-from ecsim.dataplane.plan import EniPort, InstancePlan, Naming, RouterPlan, WorldPlan
+from ecsim.dataplane.plan import DiskPort, EniPort, InstancePlan, Naming, RouterPlan, WorldPlan
 from ecsim.engine.evaluate import Evaluator
 from ecsim.errors import EcsError
+from ecsim.model.disk import DiskStatus, DiskType
 from ecsim.model.eip import Eip
 from ecsim.model.instance import Instance, InstanceStatus
 from ecsim.model.network import Vpc, VSwitch
 from ecsim.model.network_interface import NetworkInterface
+from ecsim.storage.base import StorageError
 from ecsim.store.base import Store
 from ecsim.store.codecs import eips as eip_codec
 
-__all__ = ["PlanBuilder", "classic_network", "gateway_of"]
+__all__ = ["PlanBuilder", "classic_network", "gateway_of", "guest_device"]
 
 # what runs: an instance on its way up is already reachable, as soon as its namespace exists
 _RUNNING = frozenset({InstanceStatus.STARTING, InstanceStatus.RUNNING})
@@ -55,9 +60,12 @@ def _eip_missing() -> EcsError:
 
 
 class PlanBuilder:
-    def __init__(self, store: Store, naming: Naming) -> None:
+    def __init__(self, store: Store, naming: Naming, disk_path: Callable[[str], Path]) -> None:
         self._store = store
         self._naming = naming
+        # a disk's raw image (the block store's)
+        self._disk_path = disk_path
+        self._disks = DiskRepository(store)
         self._instances = InstanceRepository(store)
         self._key_pairs = KeyPairRepository(store)
         self._interfaces = NetworkInterfaceRepository(store)
@@ -82,10 +90,16 @@ class PlanBuilder:
             attached = _by_instance(
                 self._interfaces.attached_to(account_id, [i.instance_id for i in listed])
             )
+            # the account's data disks, read once there is a running instance to show them in
+            disks: dict[str, tuple[DiskPort, ...]] | None = None
             for instance in listed:
                 plan = self._instance(instance, attached.get(instance.instance_id, []), eips, now)
                 if plan is None:
                     continue
+                if plan.running:
+                    disks = self._disk_ports(account_id) if disks is None else disks
+                    if instance.instance_id in disks:
+                        plan = replace(plan, disks=disks[instance.instance_id])
                 instances.append(plan)
                 if plan.running:
                     ports_by_vpc.setdefault(plan.network_id, []).extend(plan.ports)
@@ -96,6 +110,28 @@ class PlanBuilder:
                     )
         routers = self._routers(ports_by_vpc, owners)
         return WorldPlan(routers=routers, instances=tuple(instances))
+
+    def _disk_ports(self, account_id: str) -> dict[str, tuple[DiskPort, ...]]:
+        """The attached data disks of the account's instances, by instance, in device order
+        (the system disk is not one of them yet)."""
+        found: dict[str, list[DiskPort]] = {}
+        for disk in self._disks.owned_by(account_id):
+            if (
+                disk.status is not DiskStatus.IN_USE
+                or disk.disk_type is not DiskType.DATA
+                or not disk.instance_id
+            ):
+                continue
+            try:
+                image = self._disk_path(disk.disk_id)
+            except StorageError:
+                continue  # a record whose image a crash did not let be made
+            port = DiskPort(disk.disk_id, image, guest_device(disk.device))
+            found.setdefault(disk.instance_id, []).append(port)
+        return {
+            instance_id: tuple(sorted(ports, key=lambda p: (len(p.device), p.device)))
+            for instance_id, ports in found.items()
+        }
 
     def _eips_by_interface(self, account_id: str) -> dict[str, IPv4Address]:
         found: dict[str, IPv4Address] = {}
@@ -227,6 +263,13 @@ class PlanBuilder:
         text: str = compile_router(evaluator, ports)
         self._compiled[vpc_id] = (evaluator, ports, text)
         return text
+
+
+def guest_device(device: str) -> str:
+    """The name inside the instance of the API's ``Device``: ECS shows /dev/xvdb, a Linux
+    instance sees the virtio disk /dev/vdb (guide §3)."""
+    name = device.removeprefix("/dev/")
+    return f"vd{name[3:]}" if name.startswith("xvd") else name
 
 
 def _by_instance(interfaces: Iterable[NetworkInterface]) -> dict[str, list[NetworkInterface]]:

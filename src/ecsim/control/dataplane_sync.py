@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from ipaddress import IPv4Address
 
@@ -99,6 +101,24 @@ class DataplaneSync:
 
     def console_output(self, instance_id: str) -> bytes:
         return self._driver.console_output(instance_id)
+
+    @contextmanager
+    def disk_frozen(self, disk_id: str) -> Iterator[None]:
+        """The file systems a running instance has mounted from the disk stay frozen for the
+        block (a snapshot reads the disk meanwhile)."""
+        if not self.enabled:
+            yield
+            return
+        self._driver.freeze_disk(disk_id)
+        try:
+            yield
+        finally:
+            self._driver.thaw_disk(disk_id)
+
+    def release_disk(self, disk_id: str) -> None:
+        """Wait until no instance on its way down holds the disk (it is rewritten next)."""
+        if self.enabled:
+            self._driver.release_disk(disk_id)
 
     def close(self) -> None:
         self._driver.close(keep_instances=False)

@@ -85,6 +85,8 @@ class ImageView:
     # whether the caller has instances made from it
     usage: ImageUsage
     tags: Mapping[str, str]
+    # percent done of a copy or import still in progress
+    progress: int = 100
 
 
 class Images:
@@ -156,6 +158,7 @@ class Images:
             else None
         )
         used = {instance.image_id for instance in self._instances.owned_by(account_id, region_id)}
+        now = self._clock.now()
         views: list[ImageView] = []
         for image in candidates:
             usage = ImageUsage.INSTANCE if image.image_id in used else ImageUsage.NONE
@@ -164,14 +167,14 @@ class Images:
             if not _matches(image, usage, query):
                 continue
             tags = {} if image.is_system else self._tags.of(IMAGE_KIND, image.image_id)
-            views.append(ImageView(image, usage, tags))
+            views.append(ImageView(image, usage, tags, image.progress_at(now)))
         return views
 
     # -- helpers
 
     def _custom(self, account_id: str | None, region_id: str) -> list[Image]:
         """The account's own images in the region, and those other accounts share with it
-        (seen as ``others``); none without an account."""
+        (seen as ``others``), each with its status now; none without an account."""
         if account_id is None:
             return []
         found = self._images.owned_by(account_id, region_id)
@@ -183,7 +186,8 @@ class Images:
                 for image in self._images.owned_by(other.account_id, region_id)
                 if image.shared_with(account_id)
             )
-        return found
+        now = self._clock.now()
+        return [image.as_of(now) for image in found]
 
 
 def _matches(image: Image, usage: ImageUsage, query: ImageQuery) -> bool:

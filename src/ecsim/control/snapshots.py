@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from ecsim.clock import Clock
 from ecsim.control.catalog import Catalog
@@ -37,7 +39,14 @@ from ecsim.storage.base import SnapshotNotFound
 from ecsim.store.base import Store, TagOwner
 from ecsim.store.codecs import snapshots as codec
 
-__all__ = ["NewSnapshot", "SnapshotChanges", "SnapshotQuery", "SnapshotView", "Snapshots"]
+__all__ = [
+    "DiskUsers",
+    "NewSnapshot",
+    "SnapshotChanges",
+    "SnapshotQuery",
+    "SnapshotView",
+    "Snapshots",
+]
 
 # Manual snapshots one disk may keep (ECS: 256).
 _MAX_PER_DISK = 256
@@ -116,6 +125,17 @@ class SnapshotView:
     tags: Mapping[str, str]
 
 
+class DiskUsers(Protocol):
+    """The instances using disks (the data plane's ``DataplaneSync``)."""
+
+    def disk_frozen(self, disk_id: str) -> AbstractContextManager[None]:
+        """The disk's file systems in its running instance stay frozen for the block."""
+        ...
+
+    def release_disk(self, disk_id: str) -> None:
+        """Return once no instance on its way down still holds the disk."""
+
+
 class Snapshots:
     def __init__(
         self,
@@ -126,6 +146,7 @@ class Snapshots:
         catalog: Catalog,
         tags: Tags,
         blocks: BlockStore,
+        users: DiskUsers | None = None,
     ) -> None:
         self._store = store
         self._ids = ids
@@ -134,6 +155,7 @@ class Snapshots:
         self._catalog = catalog
         self._tags = tags
         self._blocks = blocks
+        self._users = users
         self._disks = DiskRepository(store)
         self._snapshots = SnapshotRepository(store)
         self._instances = InstanceRepository(store)
@@ -184,9 +206,19 @@ class Snapshots:
         self._snapshots.save(snapshot)
         owner = TagOwner(account_id, disk.region_id, codec.KIND, snapshot.snapshot_id)
         self._tags.attach(owner, spec.tags)
-        # last: a failure here rolls the record back; the engine leaves no partial snapshot
-        self._blocks.snapshot(disk.disk_id, snapshot.snapshot_id)
+        # last: a failure here rolls the record back; the engine leaves no partial snapshot.
+        # An attached disk is read with its file systems frozen (a clean one in the snapshot)
+        with self._frozen(disk.disk_id):
+            if disk.status is DiskStatus.IN_USE:
+                # its instance writes the image behind the engine: only hashing tells changes
+                self._blocks.untrack(disk.disk_id)
+            self._blocks.snapshot(disk.disk_id, snapshot.snapshot_id)
         return snapshot
+
+    def _frozen(self, disk_id: str) -> AbstractContextManager[None]:
+        if self._users is None:
+            return contextlib.nullcontext()
+        return self._users.disk_frozen(disk_id)
 
     def describe(self, account_id: str, region_id: str, query: SnapshotQuery) -> list[SnapshotView]:
         tagged = (
@@ -268,7 +300,19 @@ class Snapshots:
             instance = self._instances.get(account_id, disk.instance_id)
             if instance.status_at(self._clock.now()) is not InstanceStatus.STOPPED:
                 raise incorrect_instance_status()
+        if self._users is not None:
+            # a Stopped instance may still be shutting down: its unmount writes the disk
+            self._users.release_disk(disk_id)
         self._blocks.restore(snapshot_id, disk_id)
+
+    def data_bytes(self, snapshot_id: str) -> int:
+        """The bytes of the disk's data the snapshot holds (its non-zero blocks); 0 when the
+        engine has no such snapshot."""
+        try:
+            info = self._blocks.snapshot_info(snapshot_id)
+        except SnapshotNotFound:
+            return 0
+        return info.blocks * info.block_size
 
     # -- helpers
 

@@ -44,6 +44,16 @@ class Dataplane(Protocol):
     def poll_exited(self) -> list[str]:
         """Instances whose init exited without being asked to since the last call."""
 
+    def freeze_disk(self, disk_id: str) -> None:
+        """Freeze the file systems a running instance has mounted from the disk (a snapshot
+        reads it next); ``thaw_disk`` ends that."""
+
+    def thaw_disk(self, disk_id: str) -> None: ...
+
+    def release_disk(self, disk_id: str) -> None:
+        """Return once no instance on its way down still holds the disk (it is rewritten
+        next)."""
+
     def close(self, *, keep_instances: bool) -> None:
         """Stop managing. ``keep_instances``: leave them running (a restart adopts them)."""
 
@@ -67,6 +77,15 @@ class NoDataplane:
 
     def poll_exited(self) -> list[str]:
         return []
+
+    def freeze_disk(self, disk_id: str) -> None:
+        return None
+
+    def thaw_disk(self, disk_id: str) -> None:
+        return None
+
+    def release_disk(self, disk_id: str) -> None:
+        return None
 
     def close(self, *, keep_instances: bool) -> None:
         return None

@@ -11,12 +11,14 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from pathlib import Path
 
 __all__ = [
     "HOST_UPLINK_ADDRESS",
     "METADATA_ADDRESS",
     "ROUTER_UPLINK_ADDRESS",
     "UPLINK_IFNAME",
+    "DiskPort",
     "EniPort",
     "InstancePlan",
     "Naming",
@@ -66,6 +68,16 @@ class EniPort:
 
 
 @dataclass(frozen=True, slots=True)
+class DiskPort:
+    """A data disk of a running instance: its raw image, shown inside as ``/dev/<device>``
+    (``vdb`` for the API's ``/dev/xvdb``, as a virtio disk appears in an ECS instance)."""
+
+    disk_id: str
+    image: Path
+    device: str
+
+
+@dataclass(frozen=True, slots=True)
 class RouterPlan:
     """One routed network (a VPC, or a region's classic network): its router namespace, the
     gateways it answers for, the ports of its running instances and their compiled gates."""
@@ -106,6 +118,8 @@ class InstancePlan:
     metadata: Mapping[str, str] = field(default_factory=dict)
     # HttpTokens=required: metadata answers only with a token from PUT /latest/api/token
     tokens_required: bool = False
+    # attached data disks, by device (running instances only)
+    disks: tuple[DiskPort, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

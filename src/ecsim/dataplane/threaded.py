@@ -58,6 +58,15 @@ class ThreadedDataplane:
     def poll_exited(self) -> list[str]:
         return self._call(self._driver.poll_exited)
 
+    def freeze_disk(self, disk_id: str) -> None:
+        self._call(lambda: self._driver.freeze_disk(disk_id))
+
+    def thaw_disk(self, disk_id: str) -> None:
+        self._call(lambda: self._driver.thaw_disk(disk_id))
+
+    def release_disk(self, disk_id: str) -> None:
+        self._call(lambda: self._driver.release_disk(disk_id))
+
     def close(self, *, keep_instances: bool) -> None:
         try:
             self._call(lambda: self._driver.close(keep_instances=keep_instances))

@@ -83,6 +83,9 @@ class DiskDeviceMapping:
     # the snapshot behind a custom image's disk; "" for system images (theirs are not shown)
     snapshot_id: str = ""
     image_format: str = ""
+    # where ImportImage read the disk from (the OSS bucket and object); "" otherwise
+    import_bucket: str = ""
+    import_object: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,10 @@ class Image:
     disk_device_mappings: tuple[DiskDeviceMapping, ...] = ()
     # the accounts a custom image is shared with, who see it as ``others``
     shares: tuple[ImageShare, ...] = ()
+    # a copy (CopyImage) or an import (ImportImage) still in progress is Creating until this
+    # moment, whatever ``status`` says; None when nothing is pending
+    ready_at: datetime | None = None
+    is_imported: bool = False
 
     @property
     def is_system(self) -> bool:
@@ -152,6 +159,24 @@ class Image:
         if self.is_system or self.account_id == account_id:
             return self
         return replace(self, owner_alias=ImageOwnerAlias.OTHERS)
+
+    def status_at(self, now: datetime) -> ImageStatus:
+        if self.ready_at is not None and now < self.ready_at:
+            return ImageStatus.CREATING
+        return self.status
+
+    def progress_at(self, now: datetime) -> int:
+        """How far a pending copy or import is, in percent (100 once done)."""
+        if self.ready_at is None or now >= self.ready_at:
+            return 100
+        span = (self.ready_at - self.created_at).total_seconds()
+        done = (now - self.created_at).total_seconds()
+        return max(0, min(99, int(100 * done / span))) if span > 0 else 100
+
+    def as_of(self, now: datetime) -> Image:
+        """The image with its status at ``now`` (a pending copy or import is Creating)."""
+        status = self.status_at(now)
+        return self if status is self.status else replace(self, status=status)
 
     def snapshot_ids(self) -> frozenset[str]:
         return frozenset(m.snapshot_id for m in self.disk_device_mappings if m.snapshot_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 __all__ = [
@@ -96,6 +97,28 @@ class BlockStore(Protocol):
     def delete_disk(self, disk_id: str) -> None: ...
 
     def disk_size(self, disk_id: str) -> int: ...
+
+    def disk_ids(self) -> list[str]:
+        """Every disk the store holds, sorted."""
+        ...
+
+    def resize_disk(self, disk_id: str, size: int) -> None:
+        """Grow the disk to ``size`` bytes (a block multiple, not smaller); the new tail
+        reads as zeros and the disk's data stays."""
+        ...
+
+    def wipe_disk(self, disk_id: str) -> None:
+        """Zero every block of the disk, keeping its size; its next snapshot is a full one."""
+        ...
+
+    def disk_path(self, disk_id: str) -> Path:
+        """The disk's raw image, which the data plane attaches (a loop device)."""
+        ...
+
+    def untrack(self, disk_id: str) -> None:
+        """Something else writes the disk (an instance): its next snapshot hashes every
+        block instead of trusting the engine's record of changed ones."""
+        ...
 
     def write(self, disk_id: str, offset: int, data: bytes) -> None: ...
 

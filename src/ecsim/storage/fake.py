@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ecsim.storage.base import (
     DiskExists,
@@ -85,6 +86,30 @@ class FakeBlockStore:
 
     def disk_size(self, disk_id: str) -> int:
         return self._disk(disk_id).size
+
+    def disk_ids(self) -> list[str]:
+        return sorted(self._disks)
+
+    def resize_disk(self, disk_id: str, size: int) -> None:
+        with self._lock:
+            disk = self._disk(disk_id)
+            if size % self._block_size or size < disk.size:
+                raise ValueError(f"cannot grow a disk of {disk.size} bytes to {size}")
+            disk.size = size
+
+    def wipe_disk(self, disk_id: str) -> None:
+        with self._lock:
+            disk = self._disk(disk_id)
+            disk.blocks, disk.dirty, disk.base = {}, set(), None
+
+    def disk_path(self, disk_id: str) -> Path:
+        """No file backs a fake disk: a path where none is (nothing attaches it)."""
+        self._disk(disk_id)
+        return Path("/nonexistent/ecsim-fake-blocks") / f"{disk_id}.img"
+
+    def untrack(self, disk_id: str) -> None:
+        """Nothing writes a fake disk behind its back: its record of changes stays true."""
+        self._disk(disk_id)
 
     def write(self, disk_id: str, offset: int, data: bytes) -> None:
         with self._lock:

@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from ecsim.storage.atomic import is_temp
 from ecsim.storage.base import (
     DiskExists,
     DiskNotFound,
@@ -120,6 +121,20 @@ class FileBlockStore:
 
     def disk_size(self, disk_id: str) -> int:
         return self._volume(disk_id).size
+
+    def disk_ids(self) -> list[str]:
+        with self._lock:
+            return sorted(p.stem for p in self._disks_dir.glob("*.img") if not is_temp(p))
+
+    def resize_disk(self, disk_id: str, size: int) -> None:
+        with self._lock:
+            self._volume(disk_id).grow(size)
+
+    def wipe_disk(self, disk_id: str) -> None:
+        with self._lock:
+            volume = self._volume(disk_id)
+            volume.restore(iter(()), volume.size)
+            volume.rebase(None)
 
     def untrack(self, disk_id: str) -> None:
         """The disk is attached and written directly: its next snapshot hashes every block."""

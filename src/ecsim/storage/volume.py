@@ -49,6 +49,18 @@ class Volume:
             os.close(fd)
         self.rebase(None)
 
+    def grow(self, size: int) -> None:
+        """Extend the image to ``size`` bytes; the new tail is a hole, so it reads as zeros."""
+        if size % self.block_size or size < self.size:
+            raise ValueError(f"cannot grow a disk of {self.size} bytes to {size}")
+        # the dirty set stays true only if nobody wrote the file since the engine last did
+        clean = self.dirty_blocks() is not None
+        os.truncate(self.image, size)
+        if clean:
+            self._seen_mtime = self.image.stat().st_mtime_ns
+        else:
+            self._dirty = None
+
     def remove(self) -> None:
         self.image.unlink(missing_ok=True)
         self._state.unlink(missing_ok=True)

@@ -2,9 +2,11 @@
 
 from ecsim.api.actions import (
     accounts,
+    disk_maintenance,
     disks,
     eips,
     faas,
+    image_imports,
     images,
     instance_attributes,
     instance_console,
@@ -19,6 +21,7 @@ from ecsim.api.actions import (
     security_group_membership,
     security_group_rules,
     security_groups,
+    snapshot_changes,
     snapshot_policies,
     snapshots,
     tags,
@@ -57,6 +60,9 @@ ACTION_GROUPS: tuple[ActionGroup, ...] = (
     ram.actions,
     faas.actions,
     disks.actions,
+    disk_maintenance.actions,
     snapshots.actions,
+    snapshot_changes.actions,
     snapshot_policies.actions,
+    image_imports.actions,
 )

@@ -1,5 +1,6 @@
 """DescribeImages over the public image catalog and custom images; CreateImage, DeleteImage,
-CopyImage, and the share permissions of custom images.
+CopyImage, CancelCopyImage, and the share permissions of custom images (ImportImage:
+``image_imports``).
 
 Wire values become model values here: the comma lists of ``ImageId`` and ``Status``
 (``ALL`` for every status), the owner aliases, OS types and architectures, and the
@@ -236,6 +237,18 @@ def copy_image(ctx: RequestContext, params: dict[str, Any], services: Services) 
 
 
 @actions.action(
+    "CancelCopyImage",
+    params=(String("RegionId", required=True), String("ImageId", required=True)),
+    mutating=True,
+)
+def cancel_copy_image(
+    ctx: RequestContext, params: dict[str, Any], services: Services
+) -> dict[str, Any]:
+    _custom_images(services).cancel_copy(ctx.account_id, params["RegionId"], params["ImageId"])
+    return {}
+
+
+@actions.action(
     "ModifyImageSharePermission",
     params=(
         String("RegionId", required=True),
@@ -298,7 +311,7 @@ def _image(view: ImageView) -> dict[str, Any]:
         "ImageVersion": image.version,
         "Description": image.description,
         "Status": image.status.value,
-        "Progress": "100%",
+        "Progress": f"{view.progress}%",
         "Size": image.size_gib,
         "Architecture": image.architecture.value,
         "OSType": image.os_type.value,
@@ -327,8 +340,8 @@ def _image(view: ImageView) -> dict[str, Any]:
                     "SnapshotId": mapping.snapshot_id,
                     "Type": mapping.disk_type,
                     "Format": mapping.image_format,
-                    "ImportOSSBucket": "",
-                    "ImportOSSObject": "",
+                    "ImportOSSBucket": mapping.import_bucket,
+                    "ImportOSSObject": mapping.import_object,
                 }
                 for mapping in image.disk_device_mappings
             ]

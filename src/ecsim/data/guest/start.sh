@@ -21,6 +21,10 @@ mount -t tmpfs -o mode=755,size=4m,nosuid tmpfs "$R/dev"
 cd "$R/dev"
 mknod -m 666 null c 1 3; mknod -m 666 zero c 1 5; mknod -m 666 full c 1 7
 mknod -m 666 random c 1 8; mknod -m 666 urandom c 1 9; mknod -m 666 tty c 5 0
+# its data disks and their partitions (loop devices on the host), listed by ecsim: "vdb 7 0"
+if [ -s "$I/disks" ]; then
+  while read -r name major minor; do mknod -m 660 "$name" b "$major" "$minor"; done < "$I/disks"
+fi
 mkdir pts shm
 mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts pts
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs shm

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import logging
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ecsim.dataplane.driver import InstanceRuntime
 from ecsim.dataplane.linux import netns
-from ecsim.dataplane.linux.guests import Guests
+from ecsim.dataplane.linux.block_devices import BlockDevices
+from ecsim.dataplane.linux.guests import STOP_GRACE_SECONDS, Guests
 from ecsim.dataplane.linux.links import HostLinks, RouterLinks, configure_guest
 from ecsim.dataplane.linux.nftables import Nftables
 from ecsim.dataplane.plan import METADATA_ADDRESS, InstancePlan, Naming, RouterPlan, WorldPlan
@@ -61,10 +63,18 @@ class _Router:
 class LinuxDataplane:
     name = "linux"
 
-    def __init__(self, naming: Naming, root: Path, metadata: MetadataSink | None = None) -> None:
+    def __init__(
+        self,
+        naming: Naming,
+        root: Path,
+        metadata: MetadataSink | None = None,
+        images: Path | None = None,
+    ) -> None:
         self._naming = naming
         self._host = HostLinks(naming.host_alias)
-        self._guests = Guests(root)
+        # data disks: loop devices over the images (under ``images``), nodes in /dev
+        self._disks = BlockDevices(root, images, self._booted_pid)
+        self._guests = Guests(root, prepare=self._disks.prepare)
         self._metadata = metadata
         self._routers: dict[str, _Router] = {}
         # instances whose namespace and ports are configured, by id -> their plan
@@ -100,6 +110,9 @@ class LinuxDataplane:
         for instance_id in list(self._wired):
             if instance_id not in self._plans:
                 self._guarded(f"release of {instance_id}", self._unwire, instance_id)
+        for instance in plan.instances:
+            if instance.running and self._guests.is_running(instance.instance_id):
+                self._guarded(f"disks of {instance.instance_id}", self._disks.converge, instance)
         for network_id in list(self._routers):
             if network_id not in wanted_routers:
                 self._guarded(f"removal of {network_id}", self._remove_router, network_id)
@@ -198,6 +211,7 @@ class LinuxDataplane:
             force = plan is None or plan.force_stop
             self._guests.stop(instance_id, force=force)
             return  # the namespace goes when the instance has ended (``poll_exited``)
+        self._disks.release(instance_id)
         wired = self._wired.pop(instance_id, None)
         name = wired.netns if wired is not None else self._naming.instance_netns(instance_id)
         netns.remove(name)
@@ -217,6 +231,7 @@ class LinuxDataplane:
             if instance.running and netns.exists(instance.netns):
                 if self._guests.adopt(instance.instance_id, instance.netns):
                     self._booted[instance.instance_id] = instance.boot
+                    self._guarded(f"disks of {instance.instance_id}", self._disks.adopt, instance)
                 else:
                     netns.remove(instance.netns)
 
@@ -231,6 +246,7 @@ class LinuxDataplane:
         host_wanted = {r.host_ifname for r in plan.routers}
         for ifname in self._host.owned() - host_wanted:
             self._guarded(f"stale uplink {ifname}", self._host.remove, ifname)
+        self._guarded("stale loop devices", self._disks.sweep)
         for instance_id in self._guests.known():
             if instance_id not in self._plans and not self._guests.is_running(instance_id):
                 self._guests.remove(instance_id)
@@ -267,7 +283,41 @@ class LinuxDataplane:
             elif requested:
                 # a restart (Reboot): stopped on purpose and wanted again
                 self._guarded(f"restart of {instance_id}", self._guests.start, plan)
+        self._disks.poll()
         return exited
+
+    # -- disks ------------------------------------------------------------------------------
+
+    def _booted_pid(self, instance_id: str) -> int | None:
+        if not self._guests.is_running(instance_id):
+            return None
+        return self._guests.booted_pid(instance_id, timeout=0)
+
+    def freeze_disk(self, disk_id: str) -> None:
+        self._guarded(f"freeze of {disk_id}", self._disks.freeze, disk_id)
+
+    def thaw_disk(self, disk_id: str) -> None:
+        self._guarded(f"thaw of {disk_id}", self._disks.thaw, disk_id)
+
+    def release_disk(self, disk_id: str) -> None:
+        """Return once no instance on its way down holds the disk: ResetDisk writes the image
+        next, and a file system still mounted inside would write over it when unmounted."""
+        holder = self._disks.holder(disk_id)
+        plan = self._plans.get(holder) if holder is not None else None
+        if holder is None or (plan is not None and plan.running):
+            return
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        killed = False
+        while not self._guests.has_ended(holder):
+            if time.monotonic() > deadline:
+                if killed:
+                    log.warning("data plane: %s did not end; %s is still attached", holder, disk_id)
+                    return
+                self._guests.stop(holder, force=True)
+                killed, deadline = True, time.monotonic() + STOP_GRACE_SECONDS
+            time.sleep(0.01)
+        # ``poll_exited`` reports its end later; its loop devices go now
+        self._disks.release(holder)
 
     def close(self, *, keep_instances: bool) -> None:
         if not keep_instances:

@@ -18,6 +18,7 @@ import os
 import shutil
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -53,8 +54,10 @@ class _Running:
 
 
 class Guests:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, prepare: Callable[[InstancePlan], None] | None = None) -> None:
         self._root = root
+        # more for a boot, after its files are written (the disks its /dev shows)
+        self._prepare = prepare
         self._tools = _tools_dir()
         self._start_script = (self._tools / "start.sh").read_text()
         self._running: dict[str, _Running] = {}
@@ -77,9 +80,25 @@ class Guests:
     def is_running(self, instance_id: str) -> bool:
         return instance_id in self._running
 
+    def has_ended(self, instance_id: str) -> bool:
+        """Whether a running instance's launcher has ended; unlike ``poll``, this reaps
+        nothing and leaves the instance for ``poll`` to report."""
+        running = self._running.get(instance_id)
+        if running is None:
+            return True
+        if running.child:
+            try:
+                found = os.waitid(os.P_PID, running.launcher, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            except ChildProcessError:
+                return True
+            return found is not None
+        return not _alive(running.launcher)
+
     def start(self, plan: InstancePlan) -> None:
         directory = self.directory(plan.instance_id)
         write_boot_files(directory, plan)
+        if self._prepare is not None:
+            self._prepare(plan)
         argv = [
             "nsenter",
             f"--net={netns.path_of(plan.netns)}",

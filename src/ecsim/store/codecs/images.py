@@ -47,12 +47,16 @@ def encode_image(image: Image) -> ResourceRecord:
                 "disk_type": m.disk_type,
                 "snapshot_id": m.snapshot_id,
                 "image_format": m.image_format,
+                "import_bucket": m.import_bucket,
+                "import_object": m.import_object,
             }
             for m in image.disk_device_mappings
         ],
         "shares": [
             {"account_id": s.account_id, "shared_at": s.shared_at.isoformat()} for s in image.shares
         ],
+        "ready_at": image.ready_at.isoformat() if image.ready_at is not None else None,
+        "is_imported": image.is_imported,
     }
     return ResourceRecord(KIND, image.image_id, image.account_id, image.region_id, body)
 
@@ -87,6 +91,8 @@ def decode_image(record: ResourceRecord) -> Image:
                 disk_type=m["disk_type"],
                 snapshot_id=m["snapshot_id"],
                 image_format=m["image_format"],
+                import_bucket=m.get("import_bucket", ""),
+                import_object=m.get("import_object", ""),
             )
             for m in body["mappings"]
         ),
@@ -94,4 +100,6 @@ def decode_image(record: ResourceRecord) -> Image:
             ImageShare(s["account_id"], datetime.fromisoformat(s["shared_at"]))
             for s in body["shares"]
         ),
+        ready_at=datetime.fromisoformat(ready) if (ready := body.get("ready_at")) else None,
+        is_imported=body.get("is_imported", False),
     )

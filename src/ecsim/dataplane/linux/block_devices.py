@@ -1,0 +1,386 @@
+"""Data disks inside instances: each a loop device over its image, shown as /dev/vdb, /dev/vdc ...
+
+An instance has no udev, so ecsim makes its disk nodes: ``start.sh`` at boot, from the
+instance directory's ``disks`` file (written here before every start), and, in a running
+instance, a script run inside all its namespaces (``nsenter``: the paths it controls lead only
+into its own files) after a hot attach or detach and after its partition table changed. The
+instance's partitioning tools (fdisk, sfdisk, ...) are wrapped to ask for that with the marker
+/var/lib/ecsim/disks-changed and to wait until the host has removed it, so ``mkfs.ext4
+/dev/vdb1`` right after fdisk finds its node (guide §3).
+
+Partitions are the kernel's (loopNpM) where it reads partition tables; under a kernel built
+without that, each partition gets a loop device of its own over the image at its offset.
+Loop devices are detached once their instance has ended; one still open (a disk hot-detached
+while mounted inside) goes at its last close. A snapshot of an attached disk is taken with the
+file systems mounted from it frozen (``fsfreeze``), so it holds a clean file system.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import subprocess
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ecsim.dataplane.linux import filesystems, loops
+from ecsim.dataplane.linux.loops import Dev, Loop
+from ecsim.dataplane.plan import DiskPort, InstancePlan
+
+__all__ = ["BlockDevices"]
+
+log = logging.getLogger("ecsim.dataplane")
+
+# in the instance's root: what its partitioning tools leave for the host
+_MARKER_DIR = ("var", "lib", "ecsim")
+_MARKER = "disks-changed"
+_ENVIRONMENT = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
+# how long ``poll`` waits before it tries a failed instance again
+_RETRY_SECONDS = 5.0
+_DEVICE_NAME = re.compile(r"[a-z]+[0-9]*")
+# mke2fs's defaults on the guide's CentOS 7 images: ext4 without metadata_csum and 64bit
+# (64bit only where a file system needs it, past 16 TiB). extundelete 0.2.4, the last release
+# and the guide's §3 tool, misreads file systems with them and recovers nothing.
+_MKE2FS_CONF = """\
+[defaults]
+\tbase_features = sparse_super,large_file,filetype,resize_inode,dir_index,ext_attr
+\tdefault_mntopts = acl,user_xattr
+\tenable_periodic_fsck = 0
+\tblocksize = 4096
+\tinode_size = 256
+\tinode_ratio = 16384
+
+[fs_types]
+\text3 = {
+\t\tfeatures = has_journal
+\t}
+\text4 = {
+\t\tfeatures = has_journal,extent,huge_file,flex_bg,uninit_bg,dir_nlink,extra_isize
+\t\tauto_64-bit_support = 1
+\t\tinode_size = 256
+\t}
+\tsmall = {
+\t\tblocksize = 1024
+\t\tinode_ratio = 4096
+\t}
+\tfloppy = {
+\t\tblocksize = 1024
+\t\tinode_ratio = 8192
+\t}
+\tbig = {
+\t\tinode_ratio = 32768
+\t}
+\thuge = {
+\t\tinode_ratio = 65536
+\t}
+\tlargefile = {
+\t\tinode_ratio = 1048576
+\t\tblocksize = -1
+\t}
+"""
+
+
+@dataclass
+class _Disk:
+    port: DiskPort
+    image: Path  # resolved, as sysfs names backing files
+    whole: Loop
+    # partitions as loop devices of their own (a kernel that reads no partition tables),
+    # by their (offset, size) in the image
+    parts: dict[tuple[int, int], Loop] = field(default_factory=dict)
+    # every partition's device, by number
+    partitions: dict[int, Dev] = field(default_factory=dict)
+
+    def loops(self) -> list[Loop]:
+        return [*self.parts.values(), self.whole]
+
+
+@dataclass
+class _Instance:
+    directory: Path
+    ports: tuple[DiskPort, ...] = ()
+    disks: dict[str, _Disk] = field(default_factory=dict)
+    # the nodes its /dev should have, and those it has (None: unknown, after a restart)
+    nodes: dict[str, Dev] = field(default_factory=dict)
+    shown: dict[str, Dev] | None = field(default_factory=dict)
+    # loop devices to detach once no node of the instance leads to them
+    retired: list[Loop] = field(default_factory=list)
+    # after a failure, ``poll`` leaves the instance alone until then (monotonic seconds)
+    quiet_until: float = 0.0
+
+
+class BlockDevices:
+    def __init__(
+        self, root: Path, images: Path | None, pid_of: Callable[[str], int | None]
+    ) -> None:
+        self._root = root
+        # this server's disk images: a loop device over one that no instance holds is stale
+        self._images = images.resolve() if images is not None else None
+        # a running instance's PID 1 once its root is built (None otherwise)
+        self._pid_of = pid_of
+        self._held: dict[str, _Instance] = {}
+        # disk id -> (the PID entered, the mount points frozen) while a snapshot reads it
+        self._frozen: dict[str, tuple[int, list[str]]] = {}
+
+    # -- an instance's life ------------------------------------------------------------------
+
+    def prepare(self, plan: InstancePlan) -> None:
+        """Before a boot: the plan's disks attached, and the ``disks`` file start.sh reads."""
+        held = self._held.setdefault(plan.instance_id, _Instance(self._root / plan.instance_id))
+        self._converge(held, plan.disks)
+        # the boot makes a fresh /dev: nothing leads to retired devices any more
+        _detach(held.retired)
+        held.retired = []
+        _write_list(held)
+        held.shown = dict(held.nodes)
+        _unmark(held.directory)
+        _write_new(held.directory / "etc-upper" / "mke2fs.conf", _MKE2FS_CONF)
+
+    def adopt(self, plan: InstancePlan) -> None:
+        """After a restart of the server: a running instance's loop devices, as they are."""
+        held = _Instance(self._root / plan.instance_id, shown=None)
+        attached = loops.loop_devices()
+        for port in plan.disks:
+            image = port.image.resolve()
+            mine = [loop for loop in attached if loops.backed_by(loop, image)]
+            wholes = [loop for loop in mine if loop.offset == 0 and loop.size_limit == 0]
+            if not wholes:
+                continue  # attached by the next converge
+            disk = _Disk(port, image, wholes[0])
+            disk.parts = {(loop.offset, loop.size_limit): loop for loop in mine if loop.offset}
+            held.retired.extend(wholes[1:])
+            held.disks[port.disk_id] = disk
+            self._partitions(held, disk)
+        held.ports = tuple(disk.port for disk in held.disks.values())
+        held.nodes = _nodes(held)
+        self._held[plan.instance_id] = held
+
+    def converge(self, plan: InstancePlan) -> None:
+        """A running instance after an API change: hot attach and detach."""
+        held = self._held.get(plan.instance_id)
+        if held is None:
+            return  # not started yet: ``prepare`` does it
+        if held.ports != plan.disks:
+            self._converge(held, plan.disks)
+            _write_list(held)  # what a reboot shows
+        self._show(plan.instance_id, held)
+
+    def release(self, instance_id: str) -> None:
+        """The instance has ended: its loop devices go."""
+        held = self._held.pop(instance_id, None)
+        if held is not None:
+            _detach([*held.retired, *(loop for d in held.disks.values() for loop in d.loops())])
+
+    def poll(self) -> None:
+        """Partition tables changed inside (the marker), and nodes still to be shown."""
+        for instance_id, held in list(self._held.items()):
+            if not held.disks and held.shown == held.nodes and not held.retired:
+                continue
+            if held.quiet_until > time.monotonic():
+                continue
+            try:
+                if held.disks and _marked(held.directory):
+                    for disk in held.disks.values():
+                        self._partitions(held, disk)
+                    held.nodes = _nodes(held)
+                    _write_list(held)
+                    if self._show(instance_id, held):
+                        _unmark(held.directory)
+                elif held.shown != held.nodes or held.retired:
+                    self._show(instance_id, held)
+            except Exception:
+                log.exception("data plane: disks of %s failed; retried in a while", instance_id)
+                held.quiet_until = time.monotonic() + _RETRY_SECONDS
+
+    def sweep(self) -> None:
+        """Detach this server's loop devices that no instance holds (left by a crash)."""
+        if self._images is None:
+            return
+        kept = {
+            loop.name
+            for held in self._held.values()
+            for loop in [*held.retired, *(x for d in held.disks.values() for x in d.loops())]
+        }
+        prefix = f"{self._images}/"
+        stale = [
+            loop
+            for loop in loops.loop_devices()
+            if loop.name not in kept and loop.backing.startswith(prefix)
+        ]
+        _detach(stale)
+
+    def holder(self, disk_id: str) -> str | None:
+        """The instance whose loop devices show the disk."""
+        for instance_id, held in self._held.items():
+            if disk_id in held.disks:
+                return instance_id
+        return None
+
+    # -- snapshots ---------------------------------------------------------------------------
+
+    def freeze(self, disk_id: str) -> None:
+        """Freeze the file systems the running instance has mounted from the disk."""
+        instance_id = self.holder(disk_id)
+        pid = self._pid_of(instance_id) if instance_id is not None else None
+        if instance_id is None or pid is None:
+            return
+        disk = self._held[instance_id].disks[disk_id]
+        devices = {disk.whole.dev, *disk.partitions.values()}
+        mounted = filesystems.mount_points(pid, devices)
+        frozen = [mp for mp in mounted if filesystems.fsfreeze(pid, "--freeze", mp)]
+        if frozen:
+            self._frozen[disk_id] = (pid, frozen)
+
+    def thaw(self, disk_id: str) -> None:
+        pid, frozen = self._frozen.pop(disk_id, (0, []))
+        for mount_point in frozen:
+            filesystems.fsfreeze(pid, "--unfreeze", mount_point)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _converge(self, held: _Instance, ports: tuple[DiskPort, ...]) -> None:
+        wanted = {port.disk_id: port for port in ports}
+        for disk_id, disk in list(held.disks.items()):
+            if wanted.get(disk_id) != disk.port:
+                held.retired.extend(disk.loops())
+                del held.disks[disk_id]
+        for port in ports:
+            if port.disk_id in held.disks or not _DEVICE_NAME.fullmatch(port.device):
+                continue
+            image = port.image.resolve()
+            # always a device of its own: one left over (detached while mounted) may still
+            # carry the previous instance's writes
+            disk = _Disk(port, image, loops.attach(image))
+            held.disks[port.disk_id] = disk
+            self._partitions(held, disk)
+        held.ports = ports
+        held.nodes = _nodes(held)
+
+    def _partitions(self, held: _Instance, disk: _Disk) -> None:
+        """The disk's partitions as they are written now: the kernel's, or loop devices."""
+        kernel = loops.kernel_partitions(disk.whole)
+        table = {} if kernel else loops.partition_table(disk.image)
+        windows = set(table.values())
+        for window, loop in list(disk.parts.items()):
+            if window not in windows:
+                held.retired.append(loop)
+                del disk.parts[window]
+        for offset, size in table.values():
+            if (offset, size) not in disk.parts:
+                disk.parts[offset, size] = loops.attach(disk.image, offset=offset, size=size)
+        disk.partitions = kernel or {n: disk.parts[w].dev for n, w in table.items()}
+
+    def _show(self, instance_id: str, held: _Instance) -> bool:
+        """Make the running instance's /dev hold ``held.nodes``; then retired devices go."""
+        if held.shown != held.nodes:
+            pid = self._pid_of(instance_id)
+            if pid is None:
+                return False  # not booted (yet, or any more): retried by ``poll``
+            done = subprocess.run(
+                ["nsenter", "-t", str(pid), "-a", "/bin/sh", "-c", _script(held.nodes)],
+                capture_output=True,
+                text=True,
+                env=_ENVIRONMENT,
+                check=False,
+                timeout=30,
+            )
+            if done.returncode != 0:
+                raise OSError(f"disk nodes of {instance_id}: {done.stderr.strip()}")
+            held.shown = dict(held.nodes)
+        _detach(held.retired)
+        held.retired = []
+        return True
+
+
+def _nodes(held: _Instance) -> dict[str, Dev]:
+    nodes: dict[str, Dev] = {}
+    for disk in held.disks.values():
+        nodes[disk.port.device] = disk.whole.dev
+        for number, dev in disk.partitions.items():
+            nodes[f"{disk.port.device}{number}"] = dev
+    return nodes
+
+
+def _script(nodes: dict[str, Dev]) -> str:
+    """Shell for inside the instance: its vd* block nodes become exactly ``nodes``."""
+    names = " ".join(sorted(nodes))
+    lines = [
+        "set -e",
+        "cd /dev",
+        'for node in vd*; do [ -b "$node" ] || continue; '
+        f'case " {names} " in *" $node "*) ;; *) rm -f "$node" ;; esac; done',
+    ]
+    lines += [
+        f"rm -f {name}; mknod -m 660 {name} b {major} {minor}"
+        for name, (major, minor) in sorted(nodes.items())
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _write_list(held: _Instance) -> None:
+    text = "".join(f"{name} {major} {minor}\n" for name, (major, minor) in held.nodes.items())
+    (held.directory / "disks").write_text(text)
+
+
+def _detach(retired: Iterable[Loop]) -> None:
+    for loop in retired:
+        try:
+            loops.detach(loop)
+        except OSError:
+            log.exception("data plane: detaching %s failed", loop.name)
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Write ``path`` unless it exists (the instance's own edits stay); never through a link
+    the instance may have put there."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags, 0o644)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+
+
+def _marker_dir(directory: Path) -> int | None:
+    """The instance's /var/lib/ecsim, opened without following a link it may have planted."""
+    try:
+        fd = os.open(directory / "rootfs", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    for part in _MARKER_DIR:
+        try:
+            inner = os.open(
+                part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd
+            )
+        except OSError:
+            os.close(fd)
+            return None
+        os.close(fd)
+        fd = inner
+    return fd
+
+
+def _marked(directory: Path) -> bool:
+    fd = _marker_dir(directory)
+    if fd is None:
+        return False
+    try:
+        os.stat(_MARKER, dir_fd=fd, follow_symlinks=False)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
+def _unmark(directory: Path) -> None:
+    fd = _marker_dir(directory)
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            os.unlink(_MARKER, dir_fd=fd)
+        os.close(fd)
