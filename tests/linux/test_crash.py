@@ -17,9 +17,11 @@ from tests.support.linux import (
     address,
     authorize,
     booted_pid,
+    exec_in,
     host_uplinks,
     instance_inits,
     linux_ready,
+    loops_under,
     ping,
     revoke,
     server_tag,
@@ -92,6 +94,10 @@ def test_instances_survive_a_killed_server_and_are_adopted_once(servers: Servers
     assert len(namespaces) == 3
     (router,) = _namespaces(world.vpc_id)
     tag = server_tag(world.vpc_id)
+    # its root is its system disk's file system, mounted in its own namespace
+    assert exec_in(first, a, ["sh", "-c", "echo kept > /root/kept"]).returncode == 0
+    roots = sorted(loops_under(first.data_dir))
+    assert len(roots) == 2
 
     first.stop(sig=signal.SIGKILL)
     assert first.process.returncode == -signal.SIGKILL
@@ -107,8 +113,10 @@ def test_instances_survive_a_killed_server_and_are_adopted_once(servers: Servers
     assert _namespaces(a, b, world.vpc_id) == namespaces
     assert _tables(router) == 1
     assert len(host_uplinks(tag)) == 1
-    # the same processes, adopted rather than started again
+    # the same processes, adopted rather than started again, on the same mounted roots
     assert sorted(instance_inits(second.data_dir)) == inits
+    assert sorted(loops_under(second.data_dir)) == roots
+    assert exec_in(second, a, ["cat", "/root/kept"]).stdout == "kept\n"
     # and the new server governs them: a revoke reaches the kernel
     revoke(world, pinged, **rule)
     assert not ping(a, target)
@@ -119,3 +127,4 @@ def test_instances_survive_a_killed_server_and_are_adopted_once(servers: Servers
     assert not list(NETNS_DIR.glob(f"ecsim-{tag}-*"))
     assert host_uplinks(tag) == []
     assert instance_inits(second.data_dir) == []
+    assert loops_under(second.data_dir) == []

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shutil
 import signal
-import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -21,6 +20,8 @@ from tests.support.linux import (
     eventually,
     exec_in,
     linux_ready,
+    loops_of,
+    loops_under,
     release,
     serve_linux,
     world_fixture,
@@ -38,7 +39,7 @@ def linux_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSe
     data_dir = tmp_path_factory.mktemp("ecsim-disks")
     yield from serve_linux(data_dir)
     # a clean stop leaves no loop device over the server's images
-    assert _loops(data_dir) == []
+    assert loops_under(data_dir) == []
 
 
 @pytest.fixture
@@ -51,26 +52,6 @@ def _sh(server: RunningServer, instance_id: str, script: str) -> str:
     done = exec_in(server, instance_id, ["sh", "-c", script], timeout=120)
     assert done.returncode == 0, f"{script}: {done.stdout}{done.stderr}"
     return done.stdout
-
-
-def _loops(data_dir: Path) -> list[str]:
-    """The host's loop devices over the images of the server in ``data_dir``."""
-    images = f"{(data_dir / 'blocks' / 'disks').resolve()}/"
-    listed = subprocess.run(
-        ["losetup", "--list", "--noheadings", "--raw", "--output", "NAME,BACK-FILE"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return [line for line in listed.splitlines() if images in line]
-
-
-def _loops_of(server: RunningServer, disk_id: str) -> list[str]:
-    image = server.data_dir / "blocks" / "disks" / f"{disk_id}.img"
-    listed = subprocess.run(
-        ["losetup", "--associated", str(image)], capture_output=True, text=True, check=True
-    ).stdout
-    return listed.splitlines()
 
 
 def _data_disks(world: World, instance_id: str) -> dict[str, str]:
@@ -149,7 +130,7 @@ def test_guide_recovering_a_deleted_file_with_extundelete(
 
     # released (force-deleted while running): its devices go once it has ended
     release(world, linux_server)
-    assert eventually(lambda: _loops_of(linux_server, disk_id) == [], timeout=10)
+    assert eventually(lambda: loops_of(linux_server, disk_id) == [], timeout=10)
 
 
 def test_data_written_inside_survives_stop_and_start(
@@ -162,7 +143,7 @@ def test_data_written_inside_survives_stop_and_start(
 
     _stop(world, instance_id)
     # a stopped instance holds no block device
-    assert eventually(lambda: _loops_of(linux_server, disk_id) == [], timeout=10)
+    assert eventually(lambda: loops_of(linux_server, disk_id) == [], timeout=10)
     _start(linux_server, world, instance_id)
     # the disk and its partition are in /dev from the first process on
     assert _sh(linux_server, instance_id, "mount /dev/vdb1 /mnt && cat /mnt/data") == "kept\n"
@@ -182,13 +163,13 @@ def test_a_disk_attached_to_a_running_instance_appears_and_goes_on_detach(
     _sh(linux_server, instance_id, "mkfs.ext4 -q /dev/vdc1 && mount /dev/vdc1 /mnt")
     _sh(linux_server, instance_id, "echo moved > /mnt/data")
 
-    # detached while mounted: the nodes go at once, the mount stays until it is unmounted
-    # (then its loop device goes too)
+    # detached while mounted: the nodes go at once (vda, the system disk, stays), the mount
+    # stays until it is unmounted (then its loop device goes too)
     world.client.detach_disk(ecs_models.DetachDiskRequest(instance_id=instance_id, disk_id=second))
-    assert _sh(linux_server, instance_id, "ls /dev | grep '^vd' || true") == "vdb\n"
+    assert _sh(linux_server, instance_id, "ls /dev | grep '^vd' || true") == "vda\nvdb\n"
     assert _sh(linux_server, instance_id, "cat /mnt/data") == "moved\n"
     _sh(linux_server, instance_id, "umount /mnt")
-    assert eventually(lambda: _loops_of(linux_server, second) == [], timeout=10)
+    assert eventually(lambda: loops_of(linux_server, second) == [], timeout=10)
 
     # attached again, it shows what was written to it
     world.client.attach_disk(ecs_models.AttachDiskRequest(instance_id=instance_id, disk_id=second))
@@ -234,24 +215,26 @@ def test_a_killed_server_leaves_the_disks_to_the_next_which_detaches_them_once_d
         instance_id, disk_id = _run_with_disk(first, world)
         _sh(first, instance_id, r"printf 'n\np\n1\n\n+1G\nw\n' | fdisk /dev/vdb")
         _sh(first, instance_id, "mkfs.ext4 -q /dev/vdb1")
-        held = sorted(_loops(data_dir))
-        assert len(held) in (1, 2)  # the disk, and its partition where the kernel reads none
+        held = sorted(loops_under(data_dir))
+        # the system disk (the root), the data disk, and its partition where the kernel reads
+        # none
+        assert len(held) in (2, 3)
 
         first.stop(sig=signal.SIGKILL)
         second = start_server(data_dir, ["--dataplane", "linux"])
         world = replace(world, client=tea_ecs(second.endpoint, world.key))
         # adopted as they are: the same devices, usable inside
-        assert sorted(_loops(data_dir)) == held
+        assert sorted(loops_under(data_dir)) == held
         _sh(second, instance_id, "mount /dev/vdb1 /mnt && echo ok > /mnt/f && umount /mnt")
         # a partition table changed after the restart still shows
         _sh(second, instance_id, r"printf 'n\np\n2\n\n+100M\nw\n' | fdisk /dev/vdb")
         assert _sh(second, instance_id, "test -b /dev/vdb2 && echo yes") == "yes\n"
 
         release(world, second)
-        assert eventually(lambda: _loops_of(second, disk_id) == [], timeout=10)
-        assert eventually(lambda: _loops(data_dir) == [], timeout=10)
+        assert eventually(lambda: loops_of(second, disk_id) == [], timeout=10)
+        assert eventually(lambda: loops_under(data_dir) == [], timeout=10)
     finally:
         for server in (first, second):
             if server is not None:
                 server.stop(timeout=30)
-    assert _loops(data_dir) == []
+    assert loops_under(data_dir) == []

@@ -243,12 +243,6 @@ def test_packer_cleans_up_everything_it_created(build: Build, linux_server: Runn
     assert instance_inits(linux_server.data_dir) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the instance's writable layer (instances/<id>/rootfs) is a directory apart from its "
-    "system disk's block image, which CreateImage snapshots: what was provisioned is not in "
-    "the image (data plane)",
-)
 def test_instance_from_the_image_has_what_the_provisioner_wrote(
     build: Build, linux_server: RunningServer
 ) -> None:

@@ -37,6 +37,8 @@ __all__ = [
     "instance_inits",
     "linux_ready",
     "listening",
+    "loops_of",
+    "loops_under",
     "netns_of",
     "ping",
     "release",
@@ -205,6 +207,27 @@ def host_uplinks(tag: str) -> list[str]:
         for line in listed.splitlines()
         if f"alias ecsim:{tag}" in line
     ]
+
+
+def loops_under(data_dir: Path) -> list[str]:
+    """The host's loop devices over the disk images of the server in ``data_dir``."""
+    images = f"{(data_dir / 'blocks' / 'disks').resolve()}/"
+    listed = subprocess.run(
+        ["losetup", "--list", "--noheadings", "--raw", "--output", "NAME,BACK-FILE"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [line for line in listed.splitlines() if images in line]
+
+
+def loops_of(server: RunningServer, disk_id: str) -> list[str]:
+    """The host's loop devices over one disk's image."""
+    image = server.data_dir / "blocks" / "disks" / f"{disk_id}.img"
+    listed = subprocess.run(
+        ["losetup", "--associated", str(image)], capture_output=True, text=True, check=True
+    ).stdout
+    return listed.splitlines()
 
 
 def listening(server: RunningServer, instance_id: str, port: int, *, udp: bool = False) -> bool:

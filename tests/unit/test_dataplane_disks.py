@@ -1,5 +1,5 @@
-"""Data disks in the data plane's plan (what a running instance shows in /dev), and the
-partition tables the Linux driver reads from an image."""
+"""Disks in the data plane's plan (the system disk a running instance's root is on, the data
+disks it shows in /dev), and the partition tables the Linux driver reads from an image."""
 
 from __future__ import annotations
 
@@ -88,11 +88,34 @@ def test_a_running_instance_shows_its_data_disks_as_virtio_disks_in_device_order
     assert plans["i-db"].disks == (DiskPort("d-other", _image("d-other"), "vdb"),)
 
 
+def test_a_running_instance_roots_on_its_system_disk(
+    store: SqliteStore, clock: FrozenClock
+) -> None:
+    _world(store, clock)
+    save_instance(store, clock, "i-web", account=ROOT_ACCOUNT_ID, octet=10)
+    save_instance(store, clock, "i-rescue", account=ROOT_ACCOUNT_ID, octet=11)
+    save_instance(store, clock, "i-bare", account=ROOT_ACCOUNT_ID, octet=12)
+    disks = DiskRepository(store)
+    disks.save(_disk("d-sys", "i-web", "/dev/xvda", disk_type=DiskType.SYSTEM))
+    disks.save(_disk("d-own", "i-rescue", "/dev/xvda", disk_type=DiskType.SYSTEM))
+    # another instance's system disk, detached and attached here as a data disk is
+    disks.save(_disk("d-borrowed", "i-rescue", "/dev/xvdb", disk_type=DiskType.SYSTEM))
+    plans = _plans(store, clock)
+    assert plans["i-web"].system_disk == DiskPort("d-sys", _image("d-sys"), "vda")
+    assert plans["i-web"].disks == ()
+    assert plans["i-rescue"].system_disk == DiskPort("d-own", _image("d-own"), "vda")
+    assert plans["i-rescue"].disks == (DiskPort("d-borrowed", _image("d-borrowed"), "vdb"),)
+    # no system disk (detached): the root is a directory of the host's
+    assert plans["i-bare"].system_disk is None
+
+
 def test_a_stopped_instance_holds_no_block_devices(store: SqliteStore, clock: FrozenClock) -> None:
     _world(store, clock)
     save_instance(store, clock, "i-web", account=ROOT_ACCOUNT_ID, status=InstanceStatus.STOPPED)
     DiskRepository(store).save(_disk("d-data", "i-web", "/dev/xvdb"))
-    assert _plans(store, clock)["i-web"].disks == ()
+    DiskRepository(store).save(_disk("d-sys", "i-web", "/dev/xvda", disk_type=DiskType.SYSTEM))
+    plan = _plans(store, clock)["i-web"]
+    assert (plan.disks, plan.system_disk) == ((), None)
 
 
 def test_the_api_device_names_map_to_the_names_inside() -> None:

@@ -7,15 +7,18 @@ from __future__ import annotations
 import ipaddress
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
 from ecsim.app import Application, build_app
 from ecsim.clock import FrozenClock
+from ecsim.control.custom_images import NewImage
 from ecsim.control.disks import DiskQuery
 from ecsim.control.vpcs import NewVpc
 from ecsim.control.vswitches import NewVSwitch
 from ecsim.ids import IdFactory
+from ecsim.model.disk import Disk
 from ecsim.model.instance_spec import DataDiskSpec, LaunchSpec
 from ecsim.settings import Settings
 from ecsim.storage.base import DiskNotFound
@@ -127,3 +130,25 @@ def test_a_hundred_instances_launch_quickly(app: Application) -> None:
     elapsed = time.perf_counter() - started
     assert len(made) == 100 and len(_disk_ids(app)) == 100
     assert elapsed < 3.0, f"RunInstances Amount=100 took {elapsed:.2f}s"
+
+
+def _system_disk(app: Application, instance_id: str) -> Disk:
+    query = DiskQuery(instance_id=instance_id, disk_type="system")
+    (view,) = app.services.disks.describe(ACCOUNT, REGION, query)
+    return view.disk
+
+
+def test_a_custom_images_instance_boots_from_its_system_snapshot(app: Application) -> None:
+    spec = _spec(app)
+    (golden,) = app.services.instances.run(ACCOUNT, REGION, spec)
+    # a public image's system disk starts empty
+    system = _system_disk(app, golden.instance_id)
+    assert system.source_snapshot_id == ""
+    app.services.blocks.write(system.disk_id, 0, b"golden root")
+    image = app.services.custom_images.create(
+        ACCOUNT, NewImage(REGION, instance_id=golden.instance_id)
+    )
+    (copy,) = app.services.instances.run(ACCOUNT, REGION, replace(spec, image_id=image.image_id))
+    copied = _system_disk(app, copy.instance_id)
+    assert copied.source_snapshot_id == image.system_snapshot_id is not None
+    assert app.services.blocks.read(copied.disk_id, 0, 11) == b"golden root"

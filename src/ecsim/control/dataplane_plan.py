@@ -3,8 +3,9 @@
 One router per network with a running instance (each VPC, and each region's classic network,
 shared by every account); one namespace per running instance, with a port per attached
 interface (the primary first, as eth0); the gates of each router compiled from the same engine
-``Evaluator`` the reachability analyzer uses; its attached data disks (their images). Stopped
-instances keep their files but no namespace.
+``Evaluator`` the reachability analyzer uses; its attached disks (their images): the system
+disk, whose file system is the instance's writable root, and the data disks. Stopped instances
+keep their files but no namespace.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from pathlib import Path
@@ -42,6 +43,16 @@ __all__ = ["PlanBuilder", "classic_network", "gateway_of", "guest_device"]
 
 # what runs: an instance on its way up is already reachable, as soon as its namespace exists
 _RUNNING = frozenset({InstanceStatus.STARTING, InstanceStatus.RUNNING})
+# the system disk (the API's /dev/xvda) inside the instance
+_SYSTEM_GUEST_DEVICE = "vda"
+
+
+@dataclass(frozen=True)
+class _Disks:
+    """An account's attached disks, by instance."""
+
+    data: dict[str, tuple[DiskPort, ...]]
+    system: dict[str, DiskPort]
 
 
 def gateway_of(block: IPv4Network) -> IPv4Address:
@@ -90,16 +101,19 @@ class PlanBuilder:
             attached = _by_instance(
                 self._interfaces.attached_to(account_id, [i.instance_id for i in listed])
             )
-            # the account's data disks, read once there is a running instance to show them in
-            disks: dict[str, tuple[DiskPort, ...]] | None = None
+            # the account's disks, read once there is a running instance to show them in
+            disks: _Disks | None = None
             for instance in listed:
                 plan = self._instance(instance, attached.get(instance.instance_id, []), eips, now)
                 if plan is None:
                     continue
                 if plan.running:
                     disks = self._disk_ports(account_id) if disks is None else disks
-                    if instance.instance_id in disks:
-                        plan = replace(plan, disks=disks[instance.instance_id])
+                    plan = replace(
+                        plan,
+                        disks=disks.data.get(instance.instance_id, ()),
+                        system_disk=disks.system.get(instance.instance_id),
+                    )
                 instances.append(plan)
                 if plan.running:
                     ports_by_vpc.setdefault(plan.network_id, []).extend(plan.ports)
@@ -111,27 +125,29 @@ class PlanBuilder:
         routers = self._routers(ports_by_vpc, owners)
         return WorldPlan(routers=routers, instances=tuple(instances))
 
-    def _disk_ports(self, account_id: str) -> dict[str, tuple[DiskPort, ...]]:
-        """The attached data disks of the account's instances, by instance, in device order
-        (the system disk is not one of them yet)."""
+    def _disk_ports(self, account_id: str) -> _Disks:
+        """The attached disks of the account's instances, by instance: the system disk, and
+        the data disks in device order (a system disk attached at a data disk's device, as a
+        detached one is, is a data disk there)."""
         found: dict[str, list[DiskPort]] = {}
+        system: dict[str, DiskPort] = {}
         for disk in self._disks.owned_by(account_id):
-            if (
-                disk.status is not DiskStatus.IN_USE
-                or disk.disk_type is not DiskType.DATA
-                or not disk.instance_id
-            ):
+            if disk.status is not DiskStatus.IN_USE or not disk.instance_id:
                 continue
             try:
                 image = self._disk_path(disk.disk_id)
             except StorageError:
                 continue  # a record whose image a crash did not let be made
             port = DiskPort(disk.disk_id, image, guest_device(disk.device))
-            found.setdefault(disk.instance_id, []).append(port)
-        return {
+            if disk.disk_type is DiskType.SYSTEM and port.device == _SYSTEM_GUEST_DEVICE:
+                system[disk.instance_id] = port
+            else:
+                found.setdefault(disk.instance_id, []).append(port)
+        data = {
             instance_id: tuple(sorted(ports, key=lambda p: (len(p.device), p.device)))
             for instance_id, ports in found.items()
         }
+        return _Disks(data, system)
 
     def _eips_by_interface(self, account_id: str) -> dict[str, IPv4Address]:
         found: dict[str, IPv4Address] = {}

@@ -198,10 +198,8 @@ class DiskMaintenance:
         image = self._images.find(instance.region_id, instance.image_id, account_id=disk.account_id)
         if image is None:
             raise _image_gone()
-        system = next((m for m in image.disk_device_mappings if m.disk_type == "system"), None)
-        if image.is_system or system is None or not system.snapshot_id:
-            return None
-        return self._existing(system.snapshot_id, _image_gone)
+        snapshot_id = image.system_snapshot_id
+        return None if snapshot_id is None else self._existing(snapshot_id, _image_gone)
 
     def _existing(self, snapshot_id: str, refusal: Callable[[], EcsError]) -> str:
         if self._snapshots.find(snapshot_id) is None:

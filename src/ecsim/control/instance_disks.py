@@ -1,5 +1,9 @@
 """An instance's own disks: the system disk and DataDisk.N, created with it and released with it.
 
+A custom image's instance gets a system disk made from the image's system snapshot, so it
+boots with exactly the root that was snapshotted; a public image's gets an empty one (its OS
+is the host's shared read-only layer; the instance formats it at its first boot).
+
 Launching writes the disk records in the launch's transaction; the sparse images are made
 only once every instance of the batch is written (``make_images``), and undone if one of them
 fails, so a refused launch leaves neither records nor images. Releasing an instance deletes
@@ -52,9 +56,14 @@ class InstanceDisks:
         self._snapshots = SnapshotRepository(store)
 
     def create_records(
-        self, instance: Instance, spec: LaunchSpec, system_size: int
+        self,
+        instance: Instance,
+        spec: LaunchSpec,
+        system_size: int,
+        system_snapshot: str | None = None,
     ) -> list[PendingImage]:
-        """The instance's disk records (tagged as the instance is); the images to make."""
+        """The instance's disk records (tagged as the instance is); the images to make.
+        ``system_snapshot``: what the system disk is made from (its image's)."""
         system = spec.system_disk
         disks = [
             self._disk(
@@ -67,6 +76,7 @@ class InstanceDisks:
                 description=system.description,
                 performance_level=system.performance_level,
                 delete_with_instance=True,
+                snapshot_id=system_snapshot or "",
             )
         ]
         disks += [

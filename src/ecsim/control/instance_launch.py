@@ -158,7 +158,9 @@ class Launcher:
                         break
                     raise
                 created.append(instance)
-                pending += self._disks.create_records(instance, spec, plan.system_disk_size)
+                pending += self._disks.create_records(
+                    instance, spec, plan.system_disk_size, plan.image.system_snapshot_id
+                )
             # last: the images are the one write the store's transaction cannot take back
             self._disks.make_images(pending)
         return created

@@ -207,7 +207,10 @@ class Snapshots:
         owner = TagOwner(account_id, disk.region_id, codec.KIND, snapshot.snapshot_id)
         self._tags.attach(owner, spec.tags)
         # last: a failure here rolls the record back; the engine leaves no partial snapshot.
-        # An attached disk is read with its file systems frozen (a clean one in the snapshot)
+        # An attached disk is read once a stopped instance is down (its file systems written
+        # out), or with its file systems frozen in a running one (a clean one either way)
+        if self._users is not None and disk.status is DiskStatus.IN_USE:
+            self._users.release_disk(disk.disk_id)
         with self._frozen(disk.disk_id):
             if disk.status is DiskStatus.IN_USE:
                 # its instance writes the image behind the engine: only hashing tells changes

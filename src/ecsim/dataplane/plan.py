@@ -69,8 +69,9 @@ class EniPort:
 
 @dataclass(frozen=True, slots=True)
 class DiskPort:
-    """A data disk of a running instance: its raw image, shown inside as ``/dev/<device>``
-    (``vdb`` for the API's ``/dev/xvdb``, as a virtio disk appears in an ECS instance)."""
+    """A disk of a running instance: its raw image, shown inside as ``/dev/<device>`` (``vdb``
+    for the API's ``/dev/xvdb``, as a virtio disk appears in an ECS instance; ``vda`` for the
+    system disk)."""
 
     disk_id: str
     image: Path
@@ -120,6 +121,9 @@ class InstancePlan:
     tokens_required: bool = False
     # attached data disks, by device (running instances only)
     disks: tuple[DiskPort, ...] = ()
+    # the system disk, whose file system holds the instance's writable root (running
+    # instances only); None: the root is a directory of the host's (no system disk attached)
+    system_disk: DiskPort | None = None
 
 
 @dataclass(frozen=True, slots=True)

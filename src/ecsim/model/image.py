@@ -178,5 +178,14 @@ class Image:
         status = self.status_at(now)
         return self if status is self.status else replace(self, status=status)
 
+    @property
+    def system_snapshot_id(self) -> str | None:
+        """The snapshot a custom image's system disk is made from (None: a public image, whose
+        OS is the host's shared read-only layer, starts from an empty disk)."""
+        if self.is_system:
+            return None
+        system = next((m for m in self.disk_device_mappings if m.disk_type == "system"), None)
+        return system.snapshot_id if system is not None and system.snapshot_id else None
+
     def snapshot_ids(self) -> frozenset[str]:
         return frozenset(m.snapshot_id for m in self.disk_device_mappings if m.snapshot_id)

@@ -1,37 +1,102 @@
 # Turn the namespaces `unshare` just made into an instance, then become its init.
-# $1: the instance's directory on the host; $2: ecsim's guest tools (this directory).
-# The root is the instance's own directory, with the host's /usr bound read-only (the shared
-# OS layer), its own /etc as an overlay over the host's (its own files written on top), and
-# fresh /proc, /sys (read-only), /run and a minimal /dev. Nothing else of the host is visible.
+# $1: the instance's directory on the host; $2: ecsim's guest tools (this directory);
+# $3: what all instances boot with alike (skeleton, dev, the etc layer; guest_files.py);
+# $4: the system disk's image (none: the writable layer is a directory of the host's);
+# $5: "blank" when that image was never written.
+# The writable layer (rootfs, the upper layer of /etc) is in the system disk's file system,
+# mounted here only (a loop device that goes with this namespace). The root is its rootfs,
+# with the host's /usr bound read-only (the shared OS layer), its own /etc as an overlay over
+# the host's (the host's secrets hidden, the instance's files on top), and fresh /proc, /sys
+# (read-only), /run and a minimal /dev. Nothing else of the host is visible.
 set -e
 # As PID 1 of its namespace this shell would ignore SIGTERM: a stop during boot must end it.
 trap 'exit 143' TERM INT
-I="$1"; G="$2"; R="$I/rootfs"
-mount --make-rprivate /
+I="$1"; G="$2"; A="$3"; D="$4"; B="$I"; S=""
+# (unshare has made every mount of this namespace private: nothing propagates to the host)
+say() { echo "ecsim: $*"; }
+bound() {  # whether a loop device still reads the image (a previous boot's, on its way down)
+  for f in /sys/block/loop*/loop/backing_file; do
+    [ -r "$f" ] && read -r b < "$f" && [ "$b" = "$D" ] && return 0
+  done
+  return 1
+}
+if [ -n "$D" ]; then
+  # two file systems over one image would ruin it: the previous boot's must be gone
+  n=0
+  while bound; do
+    n=$((n + 1)); [ "$n" -le 1000 ] || { say "the system disk is still in use"; exit 1; }
+    sleep 0.01
+  done
+  # Formatted where it is blank (a sparse image: its inode tables and journal read as zeros
+  # already, nothing to write; and no reserved descriptor blocks, online growth converts to
+  # meta_bg), or where it holds nothing known (discarded first: zeros too).
+  format() {
+    mkfs.ext4 -q -F -O ^resize_inode -L ecsim-root "$@" "$D"
+  }
+  if [ "$5" = blank ]; then
+    format -E nodiscard,assume_storage_prezeroed=1 2>/dev/null || format
+  fi
+  if mount -t ext4 -o loop "$D" "$I/disk" 2>/dev/null; then
+    B="$I/disk"
+  elif blkid -p "$D" >/dev/null 2>&1 || [ $? -ne 2 ]; then
+    # something else (a partitioned image, another file system): never formatted over
+    say "the system disk holds no ext4 file system; the root is a directory of the host's"
+  else
+    format; mount -t ext4 -o loop "$D" "$I/disk"; B="$I/disk"
+  fi
+  if [ "$B" != "$I" ]; then
+    S=$(stat -c '%Hd %Ld' "$B")
+    # an instance from before roots moved into system disks: its files move in
+    if [ ! -e "$B/rootfs" ] && [ -d "$I/rootfs" ] && [ ! -L "$I/rootfs" ]; then
+      cp -a "$I/rootfs" "$I/etc-upper" "$B/" && rm -rf "$I/rootfs" "$I/etc-upper" "$I/etc-work"
+    fi
+  fi
+fi
+# the disk is the instance's to write: each part must be a directory, never a link out of it
+for part in rootfs etc-upper etc-work; do
+  if [ -L "$B/$part" ] || { [ -e "$B/$part" ] && [ ! -d "$B/$part" ]; }; then
+    say "$part on the system disk is not a directory"; exit 1
+  fi
+done
+[ -e "$B/rootfs" ] || cp -a "$A/skeleton" "$B/rootfs"
+mkdir -p "$B/etc-upper" "$B/etc-work"
+R="$B/rootfs"
 mount --bind "$R" "$R"
-mount --bind /usr "$R/usr"
-mount -o remount,bind,ro "$R/usr"
-mount --bind "$G" "$R/usr/local/sbin"
-mount -o remount,bind,ro "$R/usr/local/sbin"
-mount -t overlay overlay -o "lowerdir=/etc,upperdir=$I/etc-upper,workdir=$I/etc-work" "$R/etc"
+mount -o bind,ro /usr "$R/usr"
+mount -o bind,ro "$G" "$R/usr/local/sbin"
+# no redirects or metacopy: an upper layer written outside the overlay (a crafted image)
+# cannot lead to the host's files through them
+mount -t overlay overlay -o "lowerdir=$A/etc:/etc,upperdir=$B/etc-upper,workdir=$B/etc-work,redirect_dir=nofollow,metacopy=off" "$R/etc"
 mount -t proc proc "$R/proc"
 mount -t sysfs -o ro sysfs "$R/sys"
 mount -t tmpfs -o mode=755,size=64m tmpfs "$R/run"
+# what the instance leaves for the host (reboot, partition tables changed), and what the host
+# staged for this boot (copied in below, once the root is the instance's only)
+mkdir "$R/run/ecsim" "$R/run/ecsim-boot"
+mount --bind "$I/signals" "$R/run/ecsim"
+mount -o bind,ro "$I/boot" "$R/run/ecsim-boot"
 mount -t tmpfs -o mode=755,size=4m,nosuid tmpfs "$R/dev"
 cd "$R/dev"
-mknod -m 666 null c 1 3; mknod -m 666 zero c 1 5; mknod -m 666 full c 1 7
-mknod -m 666 random c 1 8; mknod -m 666 urandom c 1 9; mknod -m 666 tty c 5 0
-# its data disks and their partitions (loop devices on the host), listed by ecsim: "vdb 7 0"
+cp -a "$A/dev/." .
+# the system disk (its loop device), and the data disks and their partitions, listed by
+# ecsim: "vdb 7 0"
+if [ -n "$S" ]; then mknod -m 660 vda b $S; fi
 if [ -s "$I/disks" ]; then
   while read -r name major minor; do mknod -m 660 "$name" b "$major" "$minor"; done < "$I/disks"
 fi
-mkdir pts shm
 mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts pts
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs shm
-ln -s pts/ptmx ptmx; ln -s /proc/self/fd fd
-ln -s /proc/self/fd/0 stdin; ln -s /proc/self/fd/1 stdout; ln -s /proc/self/fd/2 stderr
 cd "$R"
 mkdir -p .oldroot
 pivot_root . .oldroot
-exec /usr/sbin/chroot . /bin/sh -c \
-  'trap "exit 143" TERM INT; umount -l /.oldroot && rmdir /.oldroot && exec /usr/bin/tini -g -- /bin/sh /usr/local/sbin/ecsim-init'
+# Inside, with the host's root gone first: links the instance planted lead nowhere but into
+# its own files. The host's staged files go over the root (they win over an image's).
+exec /usr/sbin/chroot . /bin/sh -c '
+set -e
+trap "exit 143" TERM INT
+umount -l /.oldroot
+rmdir /.oldroot
+B=/run/ecsim-boot
+cp -Rp --remove-destination "$B/files/." / || echo "ecsim: some boot files were not written"
+umount "$B" && rmdir "$B"
+exec /usr/bin/tini -g -- /bin/sh /usr/local/sbin/ecsim-init'

@@ -1,18 +1,21 @@
-"""Data disks inside instances: each a loop device over its image, shown as /dev/vdb, /dev/vdc ...
+"""Disks inside instances: each data disk a loop device over its image, shown as /dev/vdb,
+/dev/vdc ...; the system disk, mounted as the instance's root by start.sh, /dev/vda.
 
 An instance has no udev, so ecsim makes its disk nodes: ``start.sh`` at boot, from the
 instance directory's ``disks`` file (written here before every start), and, in a running
 instance, a script run inside all its namespaces (``nsenter``: the paths it controls lead only
 into its own files) after a hot attach or detach and after its partition table changed. The
 instance's partitioning tools (fdisk, sfdisk, ...) are wrapped to ask for that with the marker
-/var/lib/ecsim/disks-changed and to wait until the host has removed it, so ``mkfs.ext4
-/dev/vdb1`` right after fdisk finds its node (guide §3).
+/run/ecsim/disks-changed (the instance directory's ``signals``) and to wait until the host has
+removed it, so ``mkfs.ext4 /dev/vdb1`` right after fdisk finds its node (guide §3).
 
 Partitions are the kernel's (loopNpM) where it reads partition tables; under a kernel built
 without that, each partition gets a loop device of its own over the image at its offset.
 Loop devices are detached once their instance has ended; one still open (a disk hot-detached
-while mounted inside) goes at its last close. A snapshot of an attached disk is taken with the
-file systems mounted from it frozen (``fsfreeze``), so it holds a clean file system.
+while mounted inside) goes at its last close, as the system disk's does (``mount -o loop``
+marks it so) once the instance's mount namespace is gone. A snapshot of an attached disk is
+taken with the file systems mounted from it frozen (``fsfreeze``), so it holds a clean file
+system.
 """
 
 from __future__ import annotations
@@ -35,53 +38,12 @@ __all__ = ["BlockDevices"]
 
 log = logging.getLogger("ecsim.dataplane")
 
-# in the instance's root: what its partitioning tools leave for the host
-_MARKER_DIR = ("var", "lib", "ecsim")
+# in the instance directory's ``signals`` (its /run/ecsim): what its partitioning tools leave
 _MARKER = "disks-changed"
 _ENVIRONMENT = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
 # how long ``poll`` waits before it tries a failed instance again
 _RETRY_SECONDS = 5.0
 _DEVICE_NAME = re.compile(r"[a-z]+[0-9]*")
-# mke2fs's defaults on the guide's CentOS 7 images: ext4 without metadata_csum and 64bit
-# (64bit only where a file system needs it, past 16 TiB). extundelete 0.2.4, the last release
-# and the guide's §3 tool, misreads file systems with them and recovers nothing.
-_MKE2FS_CONF = """\
-[defaults]
-\tbase_features = sparse_super,large_file,filetype,resize_inode,dir_index,ext_attr
-\tdefault_mntopts = acl,user_xattr
-\tenable_periodic_fsck = 0
-\tblocksize = 4096
-\tinode_size = 256
-\tinode_ratio = 16384
-
-[fs_types]
-\text3 = {
-\t\tfeatures = has_journal
-\t}
-\text4 = {
-\t\tfeatures = has_journal,extent,huge_file,flex_bg,uninit_bg,dir_nlink,extra_isize
-\t\tauto_64-bit_support = 1
-\t\tinode_size = 256
-\t}
-\tsmall = {
-\t\tblocksize = 1024
-\t\tinode_ratio = 4096
-\t}
-\tfloppy = {
-\t\tblocksize = 1024
-\t\tinode_ratio = 8192
-\t}
-\tbig = {
-\t\tinode_ratio = 32768
-\t}
-\thuge = {
-\t\tinode_ratio = 65536
-\t}
-\tlargefile = {
-\t\tinode_ratio = 1048576
-\t\tblocksize = -1
-\t}
-"""
 
 
 @dataclass
@@ -102,6 +64,8 @@ class _Disk:
 @dataclass
 class _Instance:
     directory: Path
+    # the system disk its root is mounted from
+    system: DiskPort | None = None
     ports: tuple[DiskPort, ...] = ()
     disks: dict[str, _Disk] = field(default_factory=dict)
     # the nodes its /dev should have, and those it has (None: unknown, after a restart)
@@ -123,6 +87,9 @@ class BlockDevices:
         # a running instance's PID 1 once its root is built (None otherwise)
         self._pid_of = pid_of
         self._held: dict[str, _Instance] = {}
+        # the images roots were mounted from, by disk id (kept once their instance has ended:
+        # its file system may still be on its way down)
+        self._roots: dict[str, Path] = {}
         # disk id -> (the PID entered, the mount points frozen) while a snapshot reads it
         self._frozen: dict[str, tuple[int, list[str]]] = {}
 
@@ -131,6 +98,8 @@ class BlockDevices:
     def prepare(self, plan: InstancePlan) -> None:
         """Before a boot: the plan's disks attached, and the ``disks`` file start.sh reads."""
         held = self._held.setdefault(plan.instance_id, _Instance(self._root / plan.instance_id))
+        held.system = plan.system_disk
+        self._remember_root(held)
         self._converge(held, plan.disks)
         # the boot makes a fresh /dev: nothing leads to retired devices any more
         _detach(held.retired)
@@ -138,11 +107,11 @@ class BlockDevices:
         _write_list(held)
         held.shown = dict(held.nodes)
         _unmark(held.directory)
-        _write_new(held.directory / "etc-upper" / "mke2fs.conf", _MKE2FS_CONF)
 
     def adopt(self, plan: InstancePlan) -> None:
         """After a restart of the server: a running instance's loop devices, as they are."""
-        held = _Instance(self._root / plan.instance_id, shown=None)
+        held = _Instance(self._root / plan.instance_id, plan.system_disk, shown=None)
+        self._remember_root(held)
         attached = loops.loop_devices()
         for port in plan.disks:
             image = port.image.resolve()
@@ -205,20 +174,49 @@ class BlockDevices:
             for held in self._held.values()
             for loop in [*held.retired, *(x for d in held.disks.values() for x in d.loops())]
         }
+        # the instances' roots (their mounts hold them; they go with them)
+        roots = [h.system.image.resolve() for h in self._held.values() if h.system is not None]
         prefix = f"{self._images}/"
         stale = [
             loop
             for loop in loops.loop_devices()
-            if loop.name not in kept and loop.backing.startswith(prefix)
+            if loop.name not in kept
+            and loop.backing.startswith(prefix)
+            and not any(loops.backed_by(loop, image) for image in roots)
         ]
         _detach(stale)
 
     def holder(self, disk_id: str) -> str | None:
-        """The instance whose loop devices show the disk."""
+        """The instance whose loop devices show the disk (or whose root is on it)."""
         for instance_id, held in self._held.items():
-            if disk_id in held.disks:
+            if disk_id in held.disks or (held.system and held.system.disk_id == disk_id):
                 return instance_id
         return None
+
+    def wait_root_gone(self, disk_id: str, timeout: float) -> bool:
+        """Wait until the root file system an ended instance mounted from the disk is gone
+        (unmounted, written out, its loop device detached)."""
+        image = self._roots.get(disk_id)
+        return image is None or self.wait_unbound([image], timeout)
+
+    def wait_unbound(self, images: list[Path] | None, timeout: float) -> bool:
+        """Wait until no loop device reads any of ``images`` (None: any of this server's),
+        as a root's goes once its file system is unmounted and written out; False when some
+        still does after ``timeout``."""
+        wanted = [image.resolve() for image in images or ()]
+        prefix = f"{self._images}/"
+
+        def bound(loop: Loop) -> bool:
+            if images is None:
+                return self._images is not None and loop.backing.startswith(prefix)
+            return any(loops.backed_by(loop, image) for image in wanted)
+
+        deadline = time.monotonic() + timeout
+        while any(bound(loop) for loop in loops.loop_devices()):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
 
     # -- snapshots ---------------------------------------------------------------------------
 
@@ -228,8 +226,17 @@ class BlockDevices:
         pid = self._pid_of(instance_id) if instance_id is not None else None
         if instance_id is None or pid is None:
             return
-        disk = self._held[instance_id].disks[disk_id]
-        devices = {disk.whole.dev, *disk.partitions.values()}
+        held = self._held[instance_id]
+        disk = held.disks.get(disk_id)
+        if disk is not None:
+            devices = {disk.whole.dev, *disk.partitions.values()}
+        elif held.system is not None:
+            # the root's loop device, when its root is on the disk (not a host directory,
+            # whose file system is the host's own: never frozen)
+            image = held.system.image.resolve()
+            devices = {x.dev for x in loops.loop_devices() if loops.backed_by(x, image)}
+        else:
+            return
         mounted = filesystems.mount_points(pid, devices)
         frozen = [mp for mp in mounted if filesystems.fsfreeze(pid, "--freeze", mp)]
         if frozen:
@@ -241,6 +248,10 @@ class BlockDevices:
             filesystems.fsfreeze(pid, "--unfreeze", mount_point)
 
     # -- helpers -----------------------------------------------------------------------------
+
+    def _remember_root(self, held: _Instance) -> None:
+        if held.system is not None:
+            self._roots[held.system.disk_id] = held.system.image.resolve()
 
     def _converge(self, held: _Instance, ports: tuple[DiskPort, ...]) -> None:
         wanted = {port.disk_id: port for port in ports}
@@ -311,7 +322,8 @@ def _script(nodes: dict[str, Dev]) -> str:
     lines = [
         "set -e",
         "cd /dev",
-        'for node in vd*; do [ -b "$node" ] || continue; '
+        # vda, the system disk, stays: it is the root's
+        'for node in vd[b-z]*; do [ -b "$node" ] || continue; '
         f'case " {names} " in *" $node "*) ;; *) rm -f "$node" ;; esac; done',
     ]
     lines += [
@@ -334,35 +346,15 @@ def _detach(retired: Iterable[Loop]) -> None:
             log.exception("data plane: detaching %s failed", loop.name)
 
 
-def _write_new(path: Path, text: str) -> None:
-    """Write ``path`` unless it exists (the instance's own edits stay); never through a link
-    the instance may have put there."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-    try:
-        fd = os.open(path, flags, 0o644)
-    except FileExistsError:
-        return
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-
-
 def _marker_dir(directory: Path) -> int | None:
-    """The instance's /var/lib/ecsim, opened without following a link it may have planted."""
+    """The instance's /run/ecsim (the directory's ``signals``), whose entries are the
+    instance's: looked at without following a link it may have put there."""
     try:
-        fd = os.open(directory / "rootfs", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        return os.open(
+            directory / "signals", os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+        )
     except OSError:
         return None
-    for part in _MARKER_DIR:
-        try:
-            inner = os.open(
-                part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd
-            )
-        except OSError:
-            os.close(fd)
-            return None
-        os.close(fd)
-        fd = inner
-    return fd
 
 
 def _marked(directory: Path) -> bool:

@@ -304,20 +304,24 @@ class LinuxDataplane:
         next, and a file system still mounted inside would write over it when unmounted."""
         holder = self._disks.holder(disk_id)
         plan = self._plans.get(holder) if holder is not None else None
-        if holder is None or (plan is not None and plan.running):
+        if plan is not None and plan.running:
             return
-        deadline = time.monotonic() + STOP_GRACE_SECONDS
-        killed = False
-        while not self._guests.has_ended(holder):
-            if time.monotonic() > deadline:
-                if killed:
-                    log.warning("data plane: %s did not end; %s is still attached", holder, disk_id)
-                    return
-                self._guests.stop(holder, force=True)
-                killed, deadline = True, time.monotonic() + STOP_GRACE_SECONDS
-            time.sleep(0.01)
-        # ``poll_exited`` reports its end later; its loop devices go now
-        self._disks.release(holder)
+        if holder is not None:
+            deadline = time.monotonic() + STOP_GRACE_SECONDS
+            killed = False
+            while not self._guests.has_ended(holder):
+                if time.monotonic() > deadline:
+                    if killed:
+                        log.warning("data plane: %s did not end; %s is attached", holder, disk_id)
+                        return
+                    self._guests.stop(holder, force=True)
+                    killed, deadline = True, time.monotonic() + STOP_GRACE_SECONDS
+                time.sleep(0.01)
+            # ``poll_exited`` reports its end later; its loop devices go now
+            self._disks.release(holder)
+        # a root on the disk goes with the instance's mount namespace, once written out
+        if not self._disks.wait_root_gone(disk_id, STOP_GRACE_SECONDS):
+            log.warning("data plane: the root file system on %s is still mounted", disk_id)
 
     def close(self, *, keep_instances: bool) -> None:
         if not keep_instances:
@@ -326,6 +330,9 @@ class LinuxDataplane:
                 self._guarded(f"release of {instance_id}", self._unwire, instance_id)
             for network_id in list(self._routers):
                 self._guarded(f"removal of {network_id}", self._remove_router, network_id)
+            # the instances' roots are written out as their mount namespaces go
+            if not self._disks.wait_unbound(None, timeout=10.0):
+                log.warning("data plane: some instance roots were still mounted at exit")
         self._host.close()
 
 

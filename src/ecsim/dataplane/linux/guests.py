@@ -1,11 +1,16 @@
 """Instances as Linux containers: their files on the host, their init, start and stop.
 
-An instance's directory under the data dir holds its writable layer (``rootfs``: /root,
-/home, /var, /tmp ...), the upper layer of its /etc, its console log and the pid of its
-launcher. ``start`` runs ``data/guest/start.sh`` in new mount, UTS, IPC and PID namespaces
-joined to the instance's network namespace (made, with its default-deny gates, before this);
-the script builds the root and execs tini, which runs ``ecsim-init`` as the instance's
-services' parent. Stop is SIGTERM to the instance's PID 1, then SIGKILL after a grace period.
+An instance's writable layer (``rootfs``: /root, /home, /var, /tmp ..., and the upper layer
+of its /etc) lives in its system disk's file system, mounted (a loop device) only inside the
+instance's mount namespace, so snapshots and images of the disk hold what was written in the
+instance. Its directory under the data dir holds what the host stages for each boot
+(``boot``), the mount point of the disk (``disk``), the markers the instance leaves for the
+host (``signals``, its /run/ecsim), its console log and the pid of its launcher. Without a
+system disk the layer is in the directory itself (``rootfs``, ``etc-upper``). ``start`` runs
+``data/guest/start.sh`` in new mount, UTS, IPC and PID namespaces joined to the instance's
+network namespace (made, with its default-deny gates, before this); the script mounts the
+disk, builds the root and execs tini, which runs ``ecsim-init`` as the instance's services'
+parent. Stop is SIGTERM to the instance's PID 1, then SIGKILL after a grace period.
 Launchers run in their own session, so instances outlive a crash of the server; the next
 server adopts them by the pid files.
 """
@@ -24,7 +29,7 @@ from importlib import resources
 from pathlib import Path
 
 from ecsim.dataplane.linux import netns
-from ecsim.dataplane.linux.guest_files import write_boot_files
+from ecsim.dataplane.linux.guest_files import BASE, write_base, write_boot_files
 from ecsim.dataplane.plan import InstancePlan
 
 __all__ = ["Guests"]
@@ -34,6 +39,8 @@ log = logging.getLogger("ecsim.dataplane")
 # how long an instance may take to stop after SIGTERM before it is killed
 STOP_GRACE_SECONDS = 5.0
 _CONSOLE_LIMIT = 64 * 1024
+# what the instance's ``reboot`` leaves in its /run/ecsim (the directory's ``signals``)
+_REBOOT = "reboot-requested"
 
 
 def _tools_dir() -> Path:
@@ -51,6 +58,8 @@ class _Running:
     # set when a stop was asked: the deadline for SIGKILL
     kill_at: float | None = None
     requested: bool = False
+    # SIGKILL sent: asking again changes nothing (``poll`` still escalates an overdue stop)
+    killed: bool = False
 
 
 class Guests:
@@ -61,6 +70,8 @@ class Guests:
         self._tools = _tools_dir()
         self._start_script = (self._tools / "start.sh").read_text()
         self._running: dict[str, _Running] = {}
+        # what all instances boot with alike, made at the first start
+        self._base: Path | None = None
 
     def directory(self, instance_id: str) -> Path:
         return self._root / instance_id
@@ -95,10 +106,19 @@ class Guests:
         return not _alive(running.launcher)
 
     def start(self, plan: InstancePlan) -> None:
+        if self._base is None:
+            write_base(self._root / BASE)
+            self._base = self._root / BASE
         directory = self.directory(plan.instance_id)
         write_boot_files(directory, plan)
+        for name in ("disk", "signals"):
+            (directory / name).mkdir(exist_ok=True)
+        # a stale request of a boot that was stopped before it ended would turn the next
+        # power-off into a reboot
+        (directory / "signals" / _REBOOT).unlink(missing_ok=True)
         if self._prepare is not None:
             self._prepare(plan)
+        system = _system_image(plan)
         argv = [
             "nsenter",
             f"--net={netns.path_of(plan.netns)}",
@@ -117,6 +137,8 @@ class Guests:
             "start",
             str(directory),
             str(self._tools),
+            str(self._base),
+            *system,
         ]
         # posix_spawn (vfork underneath) rather than fork: the server's process is large,
         # and copying its page tables for every launch would cost more than the launch;
@@ -154,6 +176,8 @@ class Guests:
                 return None
             if found:
                 return int(found[0])
+            if not _alive(running.launcher):
+                return None  # ended (not reaped yet): no init to wait for
             time.sleep(0.01)
         return None
 
@@ -176,13 +200,13 @@ class Guests:
 
     def stop(self, instance_id: str, *, force: bool = False) -> None:
         running = self._running.get(instance_id)
-        if running is None or (running.requested and not force):
+        if running is None or (running.requested and not force) or running.killed:
             return
         running.requested = True
         pid = self.init_pid(instance_id)
         if force or pid is None:
             _signal(pid or running.launcher, signal.SIGKILL)
-            running.kill_at = time.monotonic()
+            running.kill_at, running.killed = time.monotonic(), True
         else:
             _signal(pid, signal.SIGTERM)
             running.kill_at = time.monotonic() + STOP_GRACE_SECONDS
@@ -210,11 +234,11 @@ class Guests:
         return ended
 
     def reboot_requested(self, instance_id: str) -> bool:
-        marker = self.directory(instance_id) / "rootfs" / "var/lib/ecsim/reboot-requested"
-        if marker.exists():
-            marker.unlink()
-            return True
-        return False
+        try:
+            (self.directory(instance_id) / "signals" / _REBOOT).unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
     def console_output(self, instance_id: str) -> bytes:
         path = self.directory(instance_id) / "console.log"
@@ -229,7 +253,9 @@ class Guests:
     def known(self) -> list[str]:
         if not self._root.is_dir():
             return []
-        return sorted(p.name for p in self._root.iterdir() if p.is_dir())
+        return sorted(
+            p.name for p in self._root.iterdir() if p.is_dir() and not p.name.startswith(".")
+        )
 
     def remove(self, instance_id: str) -> None:
         """Delete a released instance's files (it is not running)."""
@@ -247,6 +273,20 @@ class Guests:
         while self._running and time.monotonic() < deadline + 2:
             self.poll()
             time.sleep(0.02)
+
+
+def _system_image(plan: InstancePlan) -> list[str]:
+    """start.sh's arguments for the system disk: its image (resolved: sysfs names a loop
+    device's backing file so), and whether it is blank (no block ever written: nothing to
+    probe, it wants a file system)."""
+    if plan.system_disk is None:
+        return []
+    image = plan.system_disk.image.resolve()
+    try:
+        blank = image.stat().st_blocks == 0
+    except OSError:
+        return []  # gone since the plan was made: the instance is on its way out
+    return [str(image), "blank" if blank else ""]
 
 
 def _signal(pid: int, number: signal.Signals) -> None:
