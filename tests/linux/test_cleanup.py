@@ -4,9 +4,7 @@ namespaces, router ports and processes go, and their files should."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 
-import pytest
 from alibabacloud_ecs20140526 import models as ecs_models
 
 from tests.support.linux import (
@@ -16,24 +14,12 @@ from tests.support.linux import (
     eventually,
     instance_inits,
     ping,
-    serve_linux,
-    world_fixture,
 )
 from tests.support.server import RunningServer
 from tests.support.worlds import REGION, World
 
 COUNT = 50
 BATCH = 25
-
-
-@pytest.fixture(scope="module")
-def linux_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    yield from serve_linux(tmp_path_factory.mktemp("ecsim-linux"))
-
-
-@pytest.fixture
-def world(linux_server: RunningServer) -> Iterator[World]:
-    yield from world_fixture(linux_server)
 
 
 def _router_links(vpc_id: str) -> list[str]:

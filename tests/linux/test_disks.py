@@ -24,7 +24,6 @@ from tests.support.linux import (
     loops_under,
     release,
     serve_linux,
-    world_fixture,
 )
 from tests.support.server import RunningServer, start_server
 from tests.support.worlds import REGION, ZONE, World, new_world
@@ -40,11 +39,6 @@ def linux_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSe
     yield from serve_linux(data_dir)
     # a clean stop leaves no loop device over the server's images
     assert loops_under(data_dir) == []
-
-
-@pytest.fixture
-def world(linux_server: RunningServer) -> Iterator[World]:
-    yield from world_fixture(linux_server)
 
 
 def _sh(server: RunningServer, instance_id: str, script: str) -> str:

@@ -4,7 +4,6 @@ port scan), scp from the host with a key pair, rsync over ssh between two instan
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,22 +18,10 @@ from tests.support.linux import (
     exec_in,
     host_connects,
     listening,
-    serve_linux,
     tcp_connects,
-    world_fixture,
 )
 from tests.support.server import RunningServer
 from tests.support.worlds import REGION, World
-
-
-@pytest.fixture(scope="module")
-def linux_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    yield from serve_linux(tmp_path_factory.mktemp("ecsim-linux"))
-
-
-@pytest.fixture
-def world(linux_server: RunningServer) -> Iterator[World]:
-    yield from world_fixture(linux_server)
 
 
 def _md5(server: RunningServer, instance_id: str, path: str) -> str:

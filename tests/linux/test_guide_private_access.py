@@ -30,23 +30,11 @@ from tests.support.linux import (
     booted_pid,
     ping,
     release,
-    serve_linux,
-    world_fixture,
 )
 from tests.support.server import RunningServer
 from tests.support.worlds import REGION, World, world_in
 
 ALL = {"ip_protocol": "all", "port_range": "-1/-1", "nic_type": "intranet"}
-
-
-@pytest.fixture(scope="module")
-def linux_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    yield from serve_linux(tmp_path_factory.mktemp("ecsim-linux"))
-
-
-@pytest.fixture
-def world(linux_server: RunningServer) -> Iterator[World]:
-    yield from world_fixture(linux_server)
 
 
 def _ecsim_ecs(server: RunningServer, world: World, action: str, *args: str) -> None:

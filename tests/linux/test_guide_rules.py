@@ -4,10 +4,8 @@ five-tuple egress rule on the source port)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import partial
 
-import pytest
 from alibabacloud_ecs20140526 import models as ecs_models
 
 from tests.support.linux import (
@@ -20,22 +18,10 @@ from tests.support.linux import (
     listening,
     ping,
     revoke_egress,
-    serve_linux,
     tcp_connects,
-    world_fixture,
 )
 from tests.support.server import RunningServer
 from tests.support.worlds import REGION, World
-
-
-@pytest.fixture(scope="module")
-def linux_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    yield from serve_linux(tmp_path_factory.mktemp("ecsim-linux"))
-
-
-@pytest.fixture
-def world(linux_server: RunningServer) -> Iterator[World]:
-    yield from world_fixture(linux_server)
 
 
 def _listen(server: RunningServer, instance_id: str, *ports: int) -> None:

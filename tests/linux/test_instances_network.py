@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from alibabacloud_ecs20140526 import models as ecs_models
 
 from tests.support.linux import (
@@ -17,21 +14,9 @@ from tests.support.linux import (
     host_connects,
     ping,
     revoke,
-    serve_linux,
-    world_fixture,
 )
 from tests.support.server import RunningServer
 from tests.support.worlds import World
-
-
-@pytest.fixture(scope="module")
-def linux_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    yield from serve_linux(tmp_path_factory.mktemp("ecsim-linux"))
-
-
-@pytest.fixture
-def world(linux_server: RunningServer) -> Iterator[World]:
-    yield from world_fixture(linux_server)
 
 
 def test_ping_fails_until_the_group_allows_it(world: World) -> None:

@@ -22,25 +22,13 @@ from tests.support.linux import (
     listening,
     ping,
     run_in,
-    serve_linux,
     server_tag,
-    world_fixture,
 )
 from tests.support.server import RunningServer
 from tests.support.worlds import World
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 FORWARDING = Path("/proc/sys/net/ipv4/ip_forward")
-
-
-@pytest.fixture(scope="module")
-def linux_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    yield from serve_linux(tmp_path_factory.mktemp("ecsim-linux"))
-
-
-@pytest.fixture
-def world(linux_server: RunningServer) -> Iterator[World]:
-    yield from world_fixture(linux_server)
 
 
 def _sh(server: RunningServer, instance_id: str, script: str) -> str:

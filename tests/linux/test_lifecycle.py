@@ -4,7 +4,6 @@ from inside, stop/start keeping /root, reboot starting afresh, the console log."
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 
 import pytest
 from alibabacloud_ecs20140526 import models as ecs_models
@@ -15,8 +14,6 @@ from tests.support.linux import (
     booted_pid,
     eventually,
     exec_in,
-    serve_linux,
-    world_fixture,
 )
 from tests.support.server import RunningServer
 from tests.support.worlds import REGION, World
@@ -25,16 +22,6 @@ USER_DATA = b"""#!/bin/sh
 echo "first boot of $(hostname)" > /root/first-boot.txt
 date +%s.%N >> /root/user-data-runs
 """
-
-
-@pytest.fixture(scope="module")
-def linux_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    yield from serve_linux(tmp_path_factory.mktemp("ecsim-linux"))
-
-
-@pytest.fixture
-def world(linux_server: RunningServer) -> Iterator[World]:
-    yield from world_fixture(linux_server)
 
 
 def _read(server: RunningServer, instance_id: str, path: str) -> str:

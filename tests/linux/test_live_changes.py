@@ -4,9 +4,6 @@ once, and a rule that references a group follows that group's membership as it c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from alibabacloud_ecs20140526 import models as ecs_models
 
 from tests.support.linux import (
@@ -17,22 +14,10 @@ from tests.support.linux import (
     listening,
     ping,
     revoke,
-    serve_linux,
     tcp_connects,
-    world_fixture,
 )
 from tests.support.server import RunningServer
 from tests.support.worlds import REGION, World
-
-
-@pytest.fixture(scope="module")
-def linux_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    yield from serve_linux(tmp_path_factory.mktemp("ecsim-linux"))
-
-
-@pytest.fixture
-def world(linux_server: RunningServer) -> Iterator[World]:
-    yield from world_fixture(linux_server)
 
 
 def _join(world: World, instance_id: str, group_id: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 
 import pytest
 from alibabacloud_ecs20140526 import models as ecs_models
@@ -13,8 +12,6 @@ from tests.support.linux import (
     address,
     associate_eip,
     exec_in,
-    serve_linux,
-    world_fixture,
 )
 from tests.support.server import RunningServer
 from tests.support.worlds import REGION, World
@@ -22,16 +19,6 @@ from tests.support.worlds import REGION, World
 BASE = "http://100.100.100.200/latest"
 TOKEN_TTL = "X-aliyun-ecs-metadata-token-ttl-seconds"
 TOKEN = "X-aliyun-ecs-metadata-token"
-
-
-@pytest.fixture(scope="module")
-def linux_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    yield from serve_linux(tmp_path_factory.mktemp("ecsim-linux"))
-
-
-@pytest.fixture
-def world(linux_server: RunningServer) -> Iterator[World]:
-    yield from world_fixture(linux_server)
 
 
 def _curl(server: RunningServer, instance_id: str, *args: str) -> tuple[int, str]:

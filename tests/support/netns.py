@@ -18,7 +18,6 @@ instead of a helper process per namespace.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import functools
 import os
 import secrets
@@ -27,12 +26,12 @@ import socket
 import struct
 import subprocess
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
 from typing import cast
 
+from ecsim.dataplane.linux.netns import entered
 from ecsim.dataplane.plan import (
     HOST_UPLINK_ADDRESS,
     METADATA_ADDRESS,
@@ -42,8 +41,6 @@ from ecsim.dataplane.plan import (
 )
 from ecsim.model.network_interface import NetworkInterface
 
-_CLONE_NEWNET = 0x40000000
-_libc = ctypes.CDLL(None, use_errno=True)
 HOST_IFNAME = "h0"
 # the vSwitch of the ports ``eni_port`` makes, and its gateway (an address of the router)
 SUBNET = IPv4Network("10.0.0.0/24")
@@ -80,30 +77,6 @@ def ip_batch(netns: str | None, commands: Iterable[str]) -> None:
 def load_ruleset(netns: str, ruleset: str) -> None:
     """``nft -f`` inside ``netns``: one transaction, all of it or nothing."""
     _run(["ip", "netns", "exec", netns, "nft", "-f", "-"], ruleset)
-
-
-def _setns(fd: int) -> None:
-    if _libc.setns(fd, _CLONE_NEWNET) != 0:
-        errno = ctypes.get_errno()
-        raise OSError(errno, os.strerror(errno))
-
-
-@contextmanager
-def entered(netns: str) -> Iterator[None]:
-    """The calling thread is in ``netns`` inside the block, and back home after it."""
-    home = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
-    try:
-        target = os.open(f"/run/netns/{netns}", os.O_RDONLY)
-        try:
-            _setns(target)
-        finally:
-            os.close(target)
-        try:
-            yield
-        finally:
-            _setns(home)
-    finally:
-        os.close(home)
 
 
 def socket_in(netns: str, kind: int, protocol: int = 0) -> socket.socket:

@@ -2,7 +2,7 @@
 # $1: the instance's directory on the host; $2: ecsim's guest tools (this directory);
 # $3: what all instances boot with alike (skeleton, dev, the etc layer; guest_files.py);
 # $4: the system disk's image (none: the writable layer is a directory of the host's);
-# $5: "blank" when that image was never written.
+# $5: "blank" when that image was never written, "again" when ecsim booted it before.
 # The writable layer (rootfs, the upper layer of /etc) is in the system disk's file system,
 # mounted here only (a loop device that goes with this namespace). The root is its rootfs,
 # with the host's /usr bound read-only (the shared OS layer), its own /etc as an overlay over
@@ -23,7 +23,7 @@ bound() {  # whether a loop device still reads the image (a previous boot's, on 
 if [ -n "$D" ]; then
   # two file systems over one image would ruin it: the previous boot's must be gone
   n=0
-  while bound; do
+  while [ "$5" = again ] && bound; do
     n=$((n + 1)); [ "$n" -le 1000 ] || { say "the system disk is still in use"; exit 1; }
     sleep 0.01
   done
@@ -40,7 +40,7 @@ if [ -n "$D" ]; then
     B="$I/disk"
   elif blkid -p "$D" >/dev/null 2>&1 || [ $? -ne 2 ]; then
     # something else (a partitioned image, another file system): never formatted over
-    say "the system disk holds no ext4 file system; the root is a directory of the host's"
+    say "the system disk holds no file system to mount as the root; it is a host directory"
   else
     format; mount -t ext4 -o loop "$D" "$I/disk"; B="$I/disk"
   fi

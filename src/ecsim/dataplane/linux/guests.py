@@ -72,6 +72,9 @@ class Guests:
         self._running: dict[str, _Running] = {}
         # what all instances boot with alike, made at the first start
         self._base: Path | None = None
+        # the instances this server has started (a restart may find the last boot's root
+        # still being unmounted)
+        self._started: set[str] = set()
 
     def directory(self, instance_id: str) -> Path:
         return self._root / instance_id
@@ -118,7 +121,8 @@ class Guests:
         (directory / "signals" / _REBOOT).unlink(missing_ok=True)
         if self._prepare is not None:
             self._prepare(plan)
-        system = _system_image(plan)
+        system = _system_image(plan, plan.instance_id in self._started)
+        self._started.add(plan.instance_id)
         argv = [
             "nsenter",
             f"--net={netns.path_of(plan.netns)}",
@@ -275,10 +279,11 @@ class Guests:
             time.sleep(0.02)
 
 
-def _system_image(plan: InstancePlan) -> list[str]:
+def _system_image(plan: InstancePlan, again: bool) -> list[str]:
     """start.sh's arguments for the system disk: its image (resolved: sysfs names a loop
-    device's backing file so), and whether it is blank (no block ever written: nothing to
-    probe, it wants a file system)."""
+    device's backing file so), and how it stands: ``blank`` (no block ever written: nothing
+    to probe, it wants a file system), ``again`` (this server booted it before: that boot's
+    file system may still be on its way down), or neither."""
     if plan.system_disk is None:
         return []
     image = plan.system_disk.image.resolve()
@@ -286,7 +291,7 @@ def _system_image(plan: InstancePlan) -> list[str]:
         blank = image.stat().st_blocks == 0
     except OSError:
         return []  # gone since the plan was made: the instance is on its way out
-    return [str(image), "blank" if blank else ""]
+    return [str(image), "blank" if blank else "again" if again else ""]
 
 
 def _signal(pid: int, number: signal.Signals) -> None:
