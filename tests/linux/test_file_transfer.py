@@ -120,7 +120,13 @@ def test_scp_to_an_instance_with_its_key_pair(
 
     def scp(*paths: str) -> subprocess.CompletedProcess[str]:
         command = ["scp", "-i", str(key), *_SSH_OPTIONS, *paths]
-        return subprocess.run(command, capture_output=True, text=True, timeout=30)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=30)
+        if done.returncode == 255 and "Broken pipe" in done.stderr:
+            # Seen once in a full CI run, never alone: an established session dropped right
+            # after a first one succeeded. Retried once so the suite stays green while it is
+            # looked into; a refusal (no rule, no key) is never a broken pipe.
+            done = subprocess.run(command, capture_output=True, text=True, timeout=30)
+        return done
 
     assert scp(str(payload), f"root@{eip}:/root/").returncode != 0
     authorize(
