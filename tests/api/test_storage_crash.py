@@ -1,10 +1,11 @@
 """Crash safety of CreateSnapshot: the server is killed (SIGKILL) while it writes a snapshot's
-chunks. After a restart the snapshot is absent (or, if it won the race, complete and
+pack. After a restart the snapshot is absent (or, if it won the race, complete and
 readable), never half there; ``ecsim storage verify`` passes both before and after the
 restart, and the restart leaves no orphan chunk behind."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import signal
@@ -24,7 +25,7 @@ from tests.support.worlds import REGION, ZONE, world_in
 
 MIB = 2**20
 DATA_MIB = 512
-# kill once this many of the snapshot's chunks are on disk
+# kill once this many MiB of the snapshot's pack are on disk
 KILL_AFTER = 48
 
 
@@ -39,8 +40,14 @@ def _verify(data_dir: Path) -> tuple[int, dict[str, Any]]:
     return done.returncode, json.loads(done.stdout)
 
 
-def _chunks(data_dir: Path) -> int:
-    return sum(1 for _ in (data_dir / "blocks" / "chunks").glob("*/*/*"))
+def _packed_mib(data_dir: Path) -> int:
+    """MiB in pack files, committed or still being written."""
+    packs = data_dir / "blocks" / "packs"
+    total = 0
+    for path in packs.iterdir() if packs.is_dir() else ():
+        with contextlib.suppress(FileNotFoundError):  # renamed or removed while we looked
+            total += path.stat().st_size
+    return total // MIB
 
 
 def _snapshots(server: RunningServer, disk_id: str) -> list[Any]:
@@ -70,7 +77,7 @@ def test_a_snapshot_killed_midway_is_absent_or_whole(tmp_path: Path) -> None:
         written = {2 * i * MIB: rng.randbytes(MIB) for i in range(DATA_MIB)}
         for offset, block in written.items():
             write_disk(data_dir, disk_id, offset, block)
-        before = _chunks(data_dir)
+        before = _packed_mib(data_dir)
 
         failures: list[BaseException] = []
 
@@ -83,12 +90,12 @@ def test_a_snapshot_killed_midway_is_absent_or_whole(tmp_path: Path) -> None:
         taker = threading.Thread(target=snapshot, daemon=True)
         taker.start()
         deadline = time.monotonic() + 30
-        while _chunks(data_dir) < before + KILL_AFTER and time.monotonic() < deadline:
+        while _packed_mib(data_dir) < before + KILL_AFTER and time.monotonic() < deadline:
             time.sleep(0.002)
         server.stop(signal.SIGKILL)
         taker.join(30)
-        stored = _chunks(data_dir) - before
-        assert stored >= KILL_AFTER, "the snapshot never started writing chunks"
+        stored = _packed_mib(data_dir) - before
+        assert stored >= KILL_AFTER, "the snapshot never started writing its pack"
     finally:
         server.stop()
 
@@ -96,7 +103,7 @@ def test_a_snapshot_killed_midway_is_absent_or_whole(tmp_path: Path) -> None:
     code, report = _verify(data_dir)
     assert code == 0, report
     assert report["CorruptChunks"] == report["MissingChunks"] == []
-    # the kill came mid-snapshot: its chunks are there, its manifest is not
+    # the kill came mid-snapshot: its (temp) pack is there, its manifest is not
     assert report["OrphanChunks"] + report["TempFiles"] > 0 or report["Snapshots"] == 1
 
     server = start_server(data_dir)

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from ecsim.cli.main import main
 from ecsim.storage import FileBlockStore
+from tests.unit.storage.conftest import flip_byte, pack_records
 
 BS = 64 * 1024
 
@@ -47,17 +48,17 @@ def test_a_consistent_store(tmp_path: Path) -> None:
 
 def test_a_corrupt_chunk_fails_the_check(tmp_path: Path) -> None:
     data_dir = _data_dir(tmp_path)
-    victim = sorted(p for p in (data_dir / "blocks" / "chunks").rglob("*") if p.is_file())[0]
-    victim.write_bytes(b"bit rot" + victim.read_bytes()[7:])
+    pack, victim = pack_records(data_dir / "blocks")[0]
+    flip_byte(pack, victim.offset + 7)
     code, output = _verify("--data-dir", str(data_dir), "--json")
     report = json.loads(output)
     assert code == 1
     assert report["Consistent"] is False
-    assert report["CorruptChunks"] == [victim.name]
+    assert report["CorruptChunks"] == [victim.digest]
     assert report["DamagedSnapshots"]
     code, output = _verify("--data-dir", str(data_dir))
     assert code == 1
-    assert f"corrupt chunk: {victim.name}" in output
+    assert f"corrupt chunk: {victim.digest}" in output
     assert output.rstrip().endswith("INCONSISTENT")
 
 

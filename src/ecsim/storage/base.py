@@ -61,7 +61,7 @@ class SnapshotInfo:
     block_size: int
     blocks: int  # non-zero blocks the snapshot references
     changed_blocks: int  # blocks that differ from the parent (all of them when no parent)
-    stored_bytes: int  # bytes this snapshot added to the chunk store
+    stored_bytes: int  # block data this snapshot added: whole blocks, and pages of patches
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,24 +1,28 @@
 """A read-only consistency check of a FileBlockStore directory (``ecsim storage verify``).
 
 Opening a ``FileBlockStore`` sweeps what a crash left behind, so the check does not open one:
-it walks the layout itself and changes nothing. It re-hashes every chunk file (a chunk whose
-bytes no longer match its name is corrupt), reads every manifest (one that does not parse, or
-does not fit the store's block size, is bad) and checks that every chunk a manifest names is
-present. Orphan chunks and temp files are garbage of an interrupted snapshot, not damage: they
-are reported, and the next ``gc()`` (every store open runs one) reclaims them.
+it reads the packs' headers into an index of its own and changes nothing. It rebuilds and
+re-hashes every stored block (a block whose bytes, patches applied, no longer match its
+digest is corrupt), reads every manifest (one that does not parse, or does not fit the
+store's block size, is bad) and checks that every block a manifest names, and every base a
+patch needs, is present. Unreferenced blocks and temp packs are garbage of an interrupted
+snapshot, not damage: they are reported, and the next ``gc()`` (every open runs one)
+reclaims them.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ecsim.storage.atomic import is_temp
 from ecsim.storage.base import StorageError
-from ecsim.storage.chunks import block_hash
+from ecsim.storage.block_records import BlockRecords
+from ecsim.storage.packs import Kind, Record
 from ecsim.storage.snapshot import Manifest
 
 __all__ = ["CheckReport", "check_store"]
@@ -77,30 +81,54 @@ def check_store(root: Path) -> CheckReport:
     except (ValueError, KeyError, TypeError) as error:
         raise StorageError(f"{meta} is unreadable: {error}") from None
     manifests, bad, temps = _manifests(root / "snapshots", block_size)
-    present, corrupt, chunk_bytes, chunk_temps = _chunks(root / "chunks")
+    packs = root / "packs"
+    records = BlockRecords(packs, block_size, sync=False) if packs.is_dir() else None
+    conditions = {d: records.condition(d) for d in records.digests()} if records else {}
+    present = {
+        d: records.record(d) for d, state in conditions.items() if records and state != "missing"
+    }
+    corrupt = {d for d, state in conditions.items() if state == "corrupt"}
     referenced: dict[str, set[str]] = {}
     for manifest in manifests:
         for digest in manifest.blocks.values():
-            referenced.setdefault(digest, set()).add(manifest.snapshot_id)
+            _reach(digest, manifest.snapshot_id, present, referenced)
     missing = set(referenced) - set(present)
     damaged = {sid for d in (missing | corrupt) for sid in referenced.get(d, ())}
     orphans = set(present) - set(referenced)
     disks = root / "disks"
+    pack_temps = sum(1 for p in packs.iterdir() if is_temp(p)) if packs.is_dir() else 0
     return CheckReport(
         root=str(root),
         block_size=block_size,
         disks=sum(1 for _ in disks.glob("*.img")) if disks.is_dir() else 0,
         snapshots=len(manifests),
         chunks=len(present),
-        chunk_bytes=chunk_bytes,
+        chunk_bytes=records.total_bytes() if records else 0,
         corrupt=tuple(sorted(corrupt)),
         missing=tuple(sorted(missing)),
         bad_manifests=tuple(sorted(bad)),
         damaged_snapshots=tuple(sorted(damaged)),
         orphan_chunks=len(orphans),
-        orphan_bytes=sum(present[d] for d in orphans),
-        temp_files=temps + chunk_temps,
+        orphan_bytes=sum(
+            records.data_bytes(r) for d in orphans if records and (r := present[d]) is not None
+        ),
+        temp_files=temps + pack_temps,
     )
+
+
+def _reach(
+    digest: str,
+    snapshot_id: str,
+    present: Mapping[str, Record | None],
+    referenced: dict[str, set[str]],
+) -> None:
+    """Mark the block and the bases its patches stand on as needed by the snapshot."""
+    while True:
+        referenced.setdefault(digest, set()).add(snapshot_id)
+        record = present.get(digest)
+        if record is None or record.kind is not Kind.PATCH or record.base is None:
+            return
+        digest = record.base
 
 
 def _manifests(directory: Path, block_size: int) -> tuple[list[Manifest], list[str], int]:
@@ -133,24 +161,3 @@ def _fits(manifest: Manifest, path: Path, block_size: int) -> bool:
         and all(0 <= index < count for index in manifest.blocks)
         and all(_DIGEST.fullmatch(digest) for digest in manifest.blocks.values())
     )
-
-
-def _chunks(directory: Path) -> tuple[dict[str, int], set[str], int, int]:
-    """(digest -> size of every chunk file, corrupt digests, their total bytes, temp files)."""
-    present: dict[str, int] = {}
-    corrupt: set[str] = set()
-    temps = 0
-    for path in sorted(directory.glob("*/*/*")) if directory.is_dir() else ():
-        if not path.is_file():
-            continue
-        if is_temp(path):
-            temps += 1
-            continue
-        data = path.read_bytes()
-        digest = path.name
-        present[digest] = len(data)
-        # a chunk filed under the wrong fan-out directories is as lost as a corrupt one
-        placed = path.parent.name == digest[2:4] and path.parent.parent.name == digest[:2]
-        if not placed or block_hash(data) != digest:
-            corrupt.add(digest)
-    return present, corrupt, sum(present.values()), temps

@@ -2,13 +2,15 @@
 
 It keeps the engine's observable behaviour (zero blocks unstored, content-addressed chunks
 shared and reference-counted, full-map manifests, parent re-pointing on delete, incremental
-``stored_bytes``) without touching the filesystem. Disks are sparse dicts of blocks.
+``stored_bytes`` counted as the file engine encodes blocks: the pages that differ from the
+block's previous version, which such a patch then keeps alive as its base) without touching
+the filesystem. Disks are sparse dicts of blocks; chunks are kept whole, with the length and
+base their encoding would have (the fake has no patch chains to bound).
 """
 
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +25,13 @@ from ecsim.storage.base import (
     StorageError,
     VerifyReport,
 )
-from ecsim.storage.chunks import block_hash
+from ecsim.storage.encoding import (
+    block_hash,
+    changed_pages,
+    page_size,
+    patch_worthwhile,
+)
+from ecsim.storage.refcounts import RefCounts
 from ecsim.storage.snapshot import Manifest, diff_blocks
 
 __all__ = ["FakeBlockStore"]
@@ -45,7 +53,9 @@ class FakeBlockStore:
         self._disks: dict[str, _Disk] = {}
         self._manifests: dict[str, Manifest] = {}
         self.chunks: dict[str, bytes] = {}  # public so tests can corrupt or drop one
-        self._refs: Counter[str] = Counter()
+        self._lengths: dict[str, int] = {}  # data bytes each chunk's encoding stores
+        self._bases: dict[str, str | None] = {}  # the block a patch stands on
+        self._refs = RefCounts(lambda digest: self._bases.get(digest))
 
     @property
     def block_size(self) -> int:
@@ -160,8 +170,7 @@ class FakeBlockStore:
                     digest = block_hash(data)
                     blocks[index] = digest
                     if digest not in self.chunks:
-                        self.chunks[digest] = data
-                        stored += len(data)
+                        stored += self._put(digest, data, parent_blocks.get(index))
                 if progress is not None:
                     progress(done * self._block_size, len(candidates) * self._block_size)
             manifest = Manifest(
@@ -175,9 +184,20 @@ class FakeBlockStore:
                 stored_bytes=stored,
             )
             self._manifests[snapshot_id] = manifest
-            self._refs.update(blocks.values())
+            self._refs.retain(blocks.values())
             disk.base, disk.dirty = snapshot_id, set()
             return manifest.info()
+
+    def _put(self, digest: str, data: bytes, previous: str | None) -> int:
+        """Keep a new chunk, costed as the file engine would encode it."""
+        page = page_size(self._block_size)
+        base = previous if previous in self.chunks else None
+        pages = len(changed_pages(data, self.chunks[base] if base else None, page))
+        patch = patch_worthwhile(pages, self._block_size, page)
+        self.chunks[digest] = data
+        self._bases[digest] = base if patch else None
+        self._lengths[digest] = pages * page if patch else self._block_size
+        return self._lengths[digest]
 
     def restore(self, snapshot_id: str, disk_id: str, progress: ProgressFn | None = None) -> None:
         with self._lock:
@@ -201,13 +221,12 @@ class FakeBlockStore:
                 if child.parent_id == snapshot_id:
                     self._manifests[child.snapshot_id] = child.reparented(parent)
             del self._manifests[snapshot_id]
-            freed = 0
-            for digest in manifest.blocks.values():
-                self._refs[digest] -= 1
-                if self._refs[digest] <= 0:
-                    del self._refs[digest]
-                    freed += len(self.chunks.pop(digest, b""))
-            return freed
+            return sum(self._forget(d) for d in self._refs.release(manifest.blocks.values()))
+
+    def _forget(self, digest: str) -> int:
+        self.chunks.pop(digest, None)
+        self._bases.pop(digest, None)
+        return self._lengths.pop(digest, 0)
 
     def snapshot_info(self, snapshot_id: str) -> SnapshotInfo:
         return self._manifest(snapshot_id).info()
@@ -223,7 +242,7 @@ class FakeBlockStore:
         return diff_blocks(self._manifest(snapshot_a).blocks, self._manifest(snapshot_b).blocks)
 
     def stored_bytes(self) -> int:
-        return sum(len(data) for data in self.chunks.values())
+        return sum(self._lengths.values())
 
     def refcount(self, digest: str) -> int:
         return self._refs[digest]
@@ -231,13 +250,13 @@ class FakeBlockStore:
     def gc(self) -> GcReport:
         with self._lock:
             orphans = [d for d in self.chunks if self._refs[d] <= 0]
-            freed = sum(len(self.chunks.pop(d)) for d in orphans)
+            freed = sum(self._forget(d) for d in orphans)
             return GcReport(removed_chunks=len(orphans), removed_bytes=freed)
 
     def verify(self) -> VerifyReport:
         with self._lock:
             corrupt = {d for d, data in self.chunks.items() if block_hash(data) != d}
-            missing = set(self._refs) - set(self.chunks)
+            missing = self._refs.referenced() - set(self.chunks)
             bad = corrupt | missing
             damaged = sorted(
                 m.snapshot_id for m in self._manifests.values() if bad & set(m.blocks.values())

@@ -1,16 +1,19 @@
-"""FileBlockStore: disks as sparse raw images, snapshots as manifests over a chunk store.
+"""FileBlockStore: disks as sparse raw images, snapshots as manifests over block records.
 
 Layout under ``root``::
 
-    store.json                 block size, fixed when the store is first created
+    store.json                 block size, fixed when the store is first created; format
     disks/<disk_id>.img        the raw image (what the data plane attaches)
     disks/<disk_id>.json       the disk's base snapshot
     snapshots/<id>.json        manifests; presence is the commit
-    chunks/ab/cd/<hash>        block contents, shared by every snapshot and disk
+    packs/p-<seq>.pack         block records, shared by every snapshot and disk
 
-A snapshot writes its new chunks first and its manifest last, so a crash leaves either a
-complete snapshot or none plus orphan chunks, which ``gc()`` (also run on open) reclaims.
-One lock serialises everything: a snapshot sees no engine write half-applied.
+A snapshot writes its new records to one pack, commits the pack, and writes its manifest
+last, so a crash leaves either a complete snapshot or none plus a temp pack (or unreferenced
+records), which ``gc()`` (also run on open) reclaims. A changed block is stored as the pages
+that differ from the disk's previous version of it (``encoding``), so a snapshot stores about
+what the guest wrote, not whole blocks. One lock serialises everything: a snapshot sees no
+engine write half-applied.
 """
 
 from __future__ import annotations
@@ -32,13 +35,26 @@ from ecsim.storage.base import (
     StorageError,
     VerifyReport,
 )
-from ecsim.storage.chunks import ChunkStore, block_hash
+from ecsim.storage.block_records import BlockRecords, Session
+from ecsim.storage.encoding import (
+    block_hash,
+    changed_pages,
+    encode_patch,
+    page_size,
+    patch_worthwhile,
+    stored_length,
+)
+from ecsim.storage.legacy_chunks import import_legacy_chunks
+from ecsim.storage.packs import Kind
 from ecsim.storage.snapshot import Manifest, ManifestDir, diff_blocks
 from ecsim.storage.volume import Volume
 
 __all__ = ["DEFAULT_BLOCK_SIZE", "FileBlockStore"]
 
 DEFAULT_BLOCK_SIZE = 1 << 20
+# Patches chain (each over the previous version of the block); past this depth a new patch
+# is taken over the chain's whole block instead, so reading a block stays a few reads.
+MAX_PATCH_DEPTH = 16
 
 
 class FileBlockStore:
@@ -54,11 +70,13 @@ class FileBlockStore:
         self._disks_dir = root / "disks"
         self._disks_dir.mkdir(exist_ok=True)
         self._manifests = ManifestDir(root / "snapshots", sync=sync)
-        self._chunks = ChunkStore(root / "chunks", sync=sync)
+        self._records = BlockRecords(root / "packs", self._block_size, sync=sync)
+        self._page = page_size(self._block_size)
         self._volumes: dict[str, Volume] = {}
         self._manifests.sweep_temps()
-        self._chunks.reset_refs(h for m in self._manifests for h in m.blocks.values())
-        self._chunks.sweep()  # orphans of a snapshot a crash interrupted
+        import_legacy_chunks(root / "chunks", self._records)  # a store of the older layout
+        self._records.reset_refs(h for m in self._manifests for h in m.blocks.values())
+        self._records.sweep()  # what a snapshot a crash interrupted left
 
     def _settle_block_size(self, wanted: int) -> int:
         if wanted <= 0 or wanted & (wanted - 1):
@@ -168,17 +186,17 @@ class FileBlockStore:
                 candidates, blocks = sorted(dirty), dict(parent_blocks)
             stored = 0
             total = len(candidates) * self._block_size
-            for done, index in enumerate(candidates, 1):
-                data = volume.read(index * self._block_size, self._block_size)
-                if data == self._zero:
-                    blocks.pop(index, None)
-                else:
-                    digest = block_hash(data)
-                    blocks[index] = digest
-                    if self._chunks.put(digest, data):
-                        stored += len(data)
-                if progress is not None:
-                    progress(done * self._block_size, total)
+            with self._records.session() as session:
+                for done, (index, data) in enumerate(volume.read_blocks(candidates), 1):
+                    if data == self._zero:
+                        blocks.pop(index, None)
+                    else:
+                        digest = block_hash(data)
+                        blocks[index] = digest
+                        if not session.has(digest):
+                            stored += self._store(session, digest, data, parent_blocks.get(index))
+                    if progress is not None:
+                        progress(done * self._block_size, total)
             manifest = Manifest(
                 snapshot_id=snapshot_id,
                 disk_id=disk_id,
@@ -190,11 +208,32 @@ class FileBlockStore:
                 stored_bytes=stored,
             )
             self._manifests.create(manifest)  # the commit point
-            self._chunks.retain(blocks.values())
+            self._records.retain(blocks.values())
             volume.rebase(snapshot_id)
             if progress is not None and not candidates:
                 progress(0, 0)
             return manifest.info()
+
+    def _store(self, session: Session, digest: str, data: bytes, previous: str | None) -> int:
+        """Store a new block, as a patch over its previous version (or zeros) when few of
+        its pages differ; returns the data bytes stored."""
+        base = previous
+        if base is not None and self._records.depth(base) >= MAX_PATCH_DEPTH:
+            base = self._records.keyframe(base)
+        old: bytes | None = None
+        if base is not None:
+            try:
+                old = session.content(base)
+            except StorageError:
+                old = None
+            if old is None or block_hash(old) != base:  # never build on a damaged block
+                base, old = None, None
+        pages = changed_pages(data, old, self._page)
+        if patch_worthwhile(len(pages), self._block_size, self._page):
+            session.put(digest, Kind.PATCH, base, encode_patch(data, pages, self._page))
+        else:
+            session.put(digest, Kind.WHOLE, None, data)
+        return stored_length(len(pages), self._block_size, self._page)
 
     def _base_manifest(self, volume: Volume) -> Manifest | None:
         if volume.base is None:
@@ -222,9 +261,9 @@ class FileBlockStore:
         total = len(manifest.blocks) * manifest.block_size
         for done, (index, digest) in enumerate(sorted(manifest.blocks.items()), 1):
             try:
-                data = self._chunks.get(digest)
-            except FileNotFoundError:
-                raise StorageError(f"chunk {digest} of {manifest.snapshot_id} is missing") from None
+                data = self._records.content(digest)
+            except StorageError as error:
+                raise StorageError(f"{manifest.snapshot_id}: {error}") from None
             yield index, data
             if progress is not None:
                 progress(done * manifest.block_size, total)
@@ -242,7 +281,7 @@ class FileBlockStore:
                 if child.parent_id == snapshot_id:
                     self._manifests.replace(child.reparented(parent))
             self._manifests.remove(snapshot_id)
-            return self._chunks.release(manifest.blocks.values())
+            return self._records.release(manifest.blocks.values())
 
     def snapshot_info(self, snapshot_id: str) -> SnapshotInfo:
         return self._manifests.load(snapshot_id).info()
@@ -260,23 +299,29 @@ class FileBlockStore:
     # housekeeping
 
     def stored_bytes(self) -> int:
-        return self._chunks.total_bytes()
+        return self._records.total_bytes()
+
+    def disk_bytes(self) -> int:
+        """What the packs occupy on disk (headers, not yet compacted records included)."""
+        return self._records.disk_bytes()
 
     def refcount(self, digest: str) -> int:
-        return self._chunks.refcount(digest)
+        return self._records.refcount(digest)
 
     def gc(self) -> GcReport:
         with self._lock:
             self._manifests.sweep_temps()
-            count, freed = self._chunks.sweep()
+            count, freed = self._records.sweep()
             return GcReport(removed_chunks=count, removed_bytes=freed)
 
     def verify(self) -> VerifyReport:
-        """Re-hash every stored chunk; report corrupt, missing, and the snapshots they hurt."""
+        """Re-hash every stored block (patches applied); report corrupt, missing, and the
+        snapshots they hurt."""
         with self._lock:
-            present = set(self._chunks.digests())
-            corrupt = {d for d in present if not self._chunks.is_intact(d)}
-            missing = self._chunks.referenced() - present
+            conditions = {d: self._records.condition(d) for d in self._records.digests()}
+            present = {d for d, state in conditions.items() if state != "missing"}
+            corrupt = {d for d, state in conditions.items() if state == "corrupt"}
+            missing = self._records.referenced() - present
             bad = corrupt | missing
             damaged = sorted(
                 m.snapshot_id for m in self._manifests if bad.intersection(m.blocks.values())

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ecsim.storage import BlockStore, FakeBlockStore, FileBlockStore
+from ecsim.storage.packs import Record, pack_paths, scan_pack
 
 BS = 16 * 1024
 
@@ -37,3 +38,20 @@ def file_store(tmp_path: Path) -> FileBlockStore:
 
 def random_blocks(rng: random.Random, count: int) -> bytes:
     return rng.randbytes(count * BS)
+
+
+def pack_records(root: Path) -> list[tuple[Path, Record]]:
+    """Every record in the store's committed packs, with its pack, in pack order."""
+    return [(path, r) for path in pack_paths(root / "packs") for r in scan_pack(path).records]
+
+
+def record_of(root: Path, digest: str) -> tuple[Path, Record]:
+    return next((p, r) for p, r in reversed(pack_records(root)) if r.digest == digest)
+
+
+def flip_byte(path: Path, offset: int) -> None:
+    with path.open("r+b") as f:
+        f.seek(offset)
+        byte = f.read(1)
+        f.seek(offset)
+        f.write(bytes([byte[0] ^ 0xFF]))

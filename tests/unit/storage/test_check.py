@@ -10,8 +10,9 @@ import pytest
 
 from ecsim.storage import FileBlockStore, StorageError
 from ecsim.storage.check import check_store
-from ecsim.storage.chunks import block_hash
-from tests.unit.storage.conftest import BS, random_blocks
+from ecsim.storage.encoding import block_hash
+from ecsim.storage.packs import Kind, PackWriter
+from tests.unit.storage.conftest import BS, flip_byte, random_blocks, record_of
 
 SIZE = 64 * BS
 
@@ -24,10 +25,6 @@ def _store(root: Path) -> FileBlockStore:
     store.write("d-1", 8 * BS, random_blocks(random.Random(2), 2))
     store.snapshot("d-1", "s-2")
     return store
-
-
-def _chunk_files(root: Path) -> list[Path]:
-    return sorted(p for p in (root / "chunks").rglob("*") if p.is_file())
 
 
 def test_a_sound_store_is_consistent(tmp_path: Path) -> None:
@@ -44,29 +41,28 @@ def test_a_corrupt_chunk_is_found_and_names_its_snapshots(tmp_path: Path) -> Non
     _store(tmp_path / "s")
     manifest = json.loads((tmp_path / "s" / "snapshots" / "s-1.json").read_bytes())
     digest = manifest["blocks"]["0"]
-    victim = next(p for p in _chunk_files(tmp_path / "s") if p.name == digest)
-    data = bytearray(victim.read_bytes())
-    data[100] ^= 0xFF
-    victim.write_bytes(bytes(data))
+    victim, record = record_of(tmp_path / "s", digest)
+    flip_byte(victim, record.offset + 100)
+    data = victim.read_bytes()
     report = check_store(tmp_path / "s")
     assert not report.ok
     assert report.corrupt == (digest,)
     # block 0 did not change between the two: both snapshots share the chunk
     assert report.damaged_snapshots == ("s-1", "s-2")
     # the checker changed nothing
-    assert victim.read_bytes() == bytes(data)
+    assert victim.read_bytes() == data
 
 
 def test_a_missing_chunk_and_a_bad_manifest_are_inconsistencies(tmp_path: Path) -> None:
     _store(tmp_path / "s")
     root = tmp_path / "s"
     manifest = json.loads((root / "snapshots" / "s-2.json").read_bytes())
-    lost = manifest["blocks"]["8"]
-    next(p for p in _chunk_files(root) if p.name == lost).unlink()
+    lost = sorted((manifest["blocks"]["8"], manifest["blocks"]["9"]))
+    record_of(root, lost[0])[0].unlink()  # s-2's pack: its two new blocks
     (root / "snapshots" / "s-9.json").write_text("{not json")
     report = check_store(root)
     assert not report.ok
-    assert report.missing == (lost,)
+    assert report.missing == tuple(lost)
     assert report.damaged_snapshots == ("s-2",)
     assert report.bad_manifests == ("s-9.json",)
 
@@ -83,16 +79,17 @@ def test_a_manifest_outside_its_disk_is_bad(tmp_path: Path) -> None:
 def test_orphans_and_temp_files_are_reported_not_failed(tmp_path: Path) -> None:
     _store(tmp_path / "s")
     root = tmp_path / "s"
-    # a chunk an interrupted snapshot wrote before its manifest, and a half-written manifest
+    # a pack an interrupted snapshot committed before its manifest, one it never finished,
+    # and a half-written manifest
     data = b"o" * BS
-    digest = block_hash(data)
-    orphan = root / "chunks" / digest[:2] / digest[2:4] / digest
-    orphan.parent.mkdir(parents=True, exist_ok=True)
-    orphan.write_bytes(data)
+    orphans = PackWriter(root / "packs", 50, sync=False)
+    orphans.add(block_hash(data), Kind.WHOLE, None, data)
+    orphans.commit()
+    PackWriter(root / "packs", 51, sync=False).add(block_hash(b"t" * BS), Kind.WHOLE, None, data)
     (root / "snapshots" / "s-3.json.tmp-0000").write_text("half")
     report = check_store(root)
     assert report.ok
-    assert (report.orphan_chunks, report.orphan_bytes, report.temp_files) == (1, BS, 1)
+    assert (report.orphan_chunks, report.orphan_bytes, report.temp_files) == (1, BS, 2)
     # opening the store (what a server start does) reclaims the garbage
     FileBlockStore(root, block_size=BS, sync=False)
     report = check_store(root)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from ecsim.storage import FileBlockStore, StorageError
-from ecsim.storage.chunks import ChunkStore
-from tests.unit.storage.conftest import BS, random_blocks
+from ecsim.storage.packs import Kind, PackWriter
+from tests.unit.storage.conftest import BS, flip_byte, pack_records, random_blocks, record_of
 
 SIZE = 256 * BS
 
@@ -26,46 +26,86 @@ def test_a_disk_is_a_sparse_raw_image_of_its_size(file_store: FileBlockStore) ->
         assert f.read(5) == b"hello"
 
 
-def test_chunks_are_files_named_by_their_hash_fanned_out(file_store: FileBlockStore) -> None:
+def test_a_snapshot_writes_its_new_blocks_into_one_pack(file_store: FileBlockStore) -> None:
     file_store.create_disk("d-1", SIZE)
-    file_store.write("d-1", 0, b"x" * BS)
+    file_store.write("d-1", 0, b"x" * BS + random_blocks(random.Random(1), 3))
     file_store.snapshot("d-1", "s-1")
-    chunks = [p for p in (file_store.root / "chunks").rglob("*") if p.is_file()]
-    assert len(chunks) == 1
-    digest = chunks[0].name
-    assert chunks[0].relative_to(file_store.root / "chunks").parts == (
-        digest[:2],
-        digest[2:4],
-        digest,
-    )
-    assert file_store.refcount(digest) == 1
+    records = pack_records(file_store.root)
+    assert len({path for path, _ in records}) == 1
+    assert [r.kind for _, r in records] == [Kind.WHOLE] * 4
+    path, record = records[0]
+    with path.open("rb") as f:
+        f.seek(record.offset)
+        assert f.read(record.length) == b"x" * BS
+    assert file_store.refcount(record.digest) == 1
+    assert not [p for p in (file_store.root / "packs").iterdir() if ".tmp-" in p.name]
 
 
-def test_a_crash_mid_snapshot_leaves_no_manifest_and_gc_reclaims_the_orphans(
+def test_a_small_change_is_stored_as_a_patch_over_the_previous_version(
+    file_store: FileBlockStore,
+) -> None:
+    file_store.create_disk("d-1", SIZE)
+    file_store.write("d-1", 0, random_blocks(random.Random(2), 2))
+    first = file_store.snapshot("d-1", "s-1")
+    file_store.write("d-1", BS + 5000, b"changed")  # inside the block's second page
+    second = file_store.snapshot("d-1", "s-2")
+    assert (first.stored_bytes, second.stored_bytes) == (2 * BS, 4096)
+    _, patch = pack_records(file_store.root)[-1]
+    assert patch.kind is Kind.PATCH
+    assert patch.base == record_of(file_store.root, patch.base or "")[1].digest
+    assert file_store.refcount(patch.base or "") == 2  # s-1's entry and the patch on it
+    file_store.write("d-1", 0, bytes(2 * BS))
+    file_store.restore("s-2", "d-1")
+    assert file_store.read("d-1", BS + 5000, 7) == b"changed"
+    assert file_store.verify().ok
+
+
+def test_patch_chains_stay_short(file_store: FileBlockStore) -> None:
+    file_store.create_disk("d-1", SIZE)
+    file_store.write("d-1", 0, random_blocks(random.Random(3), 1))
+    file_store.snapshot("d-1", "s-0")
+    for round_ in range(1, 40):
+        file_store.write("d-1", 100, round_.to_bytes(4, "big"))
+        file_store.snapshot("d-1", f"s-{round_}")
+    expected = file_store.read("d-1", 0, BS)
+    _, last = pack_records(file_store.root)[-1]
+    assert last.kind is Kind.PATCH
+    # at the depth bound a patch is taken over the chain's whole block instead
+    depths = [file_store._records.depth(r.digest) for _, r in pack_records(file_store.root)]
+    assert max(depths) <= 16
+    for name in [f"s-{i}" for i in range(39)]:
+        file_store.delete_snapshot(name)
+    file_store.write("d-1", 0, bytes(BS))
+    file_store.restore("s-39", "d-1")
+    assert file_store.read("d-1", 0, BS) == expected
+    assert file_store.verify().ok
+
+
+def test_a_failing_snapshot_leaves_no_pack_and_no_manifest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = FileBlockStore(tmp_path / "store", block_size=BS)  # with fsync: the real path
     store.create_disk("d-1", SIZE)
     store.write("d-1", 0, random_blocks(random.Random(3), 20))
-    real_put = ChunkStore.put
+    real_add = PackWriter.add
     written: list[str] = []
 
-    def crashing_put(self: ChunkStore, digest: str, data: bytes) -> bool:
+    def failing_add(
+        self: PackWriter, digest: str, kind: Kind, base: str | None, payload: bytes
+    ) -> object:
         if len(written) == 5:
-            raise OSError("power cut")
+            raise OSError("disk full")
         written.append(digest)
-        return real_put(self, digest, data)
+        return real_add(self, digest, kind, base, payload)
 
-    monkeypatch.setattr(ChunkStore, "put", crashing_put)
-    with pytest.raises(OSError, match="power cut"):
+    monkeypatch.setattr(PackWriter, "add", failing_add)
+    with pytest.raises(OSError, match="disk full"):
         store.snapshot("d-1", "s-1")
     monkeypatch.undo()
 
     assert store.snapshots() == []
     assert list((store.root / "snapshots").iterdir()) == []
-    assert store.stored_bytes() == 5 * BS  # the orphans
-    report = store.gc()
-    assert (report.removed_chunks, report.removed_bytes) == (5, 5 * BS)
+    assert list((store.root / "packs").iterdir()) == []
     assert store.stored_bytes() == 0
     # the disk is untouched and the next attempt is a complete full snapshot
     assert store.snapshot("d-1", "s-1").stored_bytes == 20 * BS
@@ -76,37 +116,101 @@ def test_opening_a_store_sweeps_what_a_crash_left(tmp_path: Path) -> None:
     store.create_disk("d-1", SIZE)
     store.write("d-1", 0, b"kept" * 100)
     store.snapshot("d-1", "s-1")
-    orphan = store.root / "chunks" / "ab" / "cd" / ("abcd" + "0" * 60)
-    orphan.parent.mkdir(parents=True)
-    orphan.write_bytes(b"orphan")
+    packs = store.root / "packs"
+    # a crash mid-snapshot: its pack never got its final name
+    torn_pack = PackWriter(packs, 90, sync=False)
+    torn_pack.add("ab" * 32, Kind.WHOLE, None, b"o" * BS)
+    # a crash after the pack, before the manifest: committed records nobody references
+    orphan_pack = PackWriter(packs, 91, sync=False)
+    orphan_pack.add("cd" * 32, Kind.WHOLE, None, b"p" * BS)
+    orphan_pack.commit()
     torn = store.root / "snapshots" / "s-2.json.tmp-1234"
     torn.write_bytes(b"{")
-    FileBlockStore(tmp_path / "store", block_size=BS)
-    assert not orphan.exists() and not torn.exists()
-    assert store.verify().ok
+    reopened = FileBlockStore(tmp_path / "store", block_size=BS)
+    assert sorted(p.name for p in packs.iterdir()) == [pack_records(store.root)[0][0].name]
+    assert not torn.exists()
+    assert reopened.verify().ok
+    assert reopened.stored_bytes() == 4096
 
 
-def test_verify_detects_a_corrupted_and_a_missing_chunk(file_store: FileBlockStore) -> None:
+def test_deleting_snapshots_deletes_and_compacts_packs(file_store: FileBlockStore) -> None:
+    file_store.create_disk("d-1", SIZE)
+    file_store.write("d-1", 0, random_blocks(random.Random(8), 10))
+    file_store.snapshot("d-1", "s-1")
+    file_store.write("d-1", 0, random_blocks(random.Random(9), 8))  # 8 of 10 blocks replaced
+    file_store.snapshot("d-1", "s-2")
+    file_store.write("d-1", 0, random_blocks(random.Random(10), 1))
+    file_store.snapshot("d-1", "s-3")
+    assert len({p for p, _ in pack_records(file_store.root)}) == 3
+    # s-1's pack keeps 2 live blocks of 10: it is rewritten with only those
+    assert file_store.delete_snapshot("s-1") == 8 * BS
+    assert len({p for p, _ in pack_records(file_store.root)}) == 3
+    assert file_store.disk_bytes() < 13 * BS
+    expected = file_store.read("d-1", 0, SIZE)
+    assert file_store.delete_snapshot("s-2") == BS  # s-3 replaced its block 0 again
+    file_store.write("d-1", 0, bytes(SIZE))
+    file_store.restore("s-3", "d-1")
+    assert file_store.read("d-1", 0, SIZE) == expected
+    assert file_store.delete_snapshot("s-3") == 10 * BS
+    assert list((file_store.root / "packs").iterdir()) == []
+    assert file_store.stored_bytes() == 0
+
+
+def test_a_store_of_the_one_file_per_chunk_layout_is_moved_into_a_pack(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    store = FileBlockStore(root, block_size=BS, sync=False)
+    store.create_disk("d-1", SIZE)
+    data = random_blocks(random.Random(11), 3)
+    store.write("d-1", 0, data)
+    store.snapshot("d-1", "s-1")
+    # rewrite the store as the older layout kept it: chunks/ab/cd/<hash>, no packs
+    records = pack_records(root)
+    for path, record in records:
+        with path.open("rb") as f:
+            f.seek(record.offset)
+            chunk = root / "chunks" / record.digest[:2] / record.digest[2:4] / record.digest
+            chunk.parent.mkdir(parents=True, exist_ok=True)
+            chunk.write_bytes(f.read(record.length))
+    for path in {path for path, _ in records}:
+        path.unlink()
+    reopened = FileBlockStore(root, block_size=BS, sync=False)
+    assert not (root / "chunks").exists()
+    assert reopened.verify().ok and reopened.stored_bytes() == 3 * BS
+    reopened.write("d-1", 0, bytes(3 * BS))
+    reopened.restore("s-1", "d-1")
+    assert reopened.read("d-1", 0, 3 * BS) == data
+
+
+def test_verify_detects_a_corrupted_and_a_missing_block(file_store: FileBlockStore) -> None:
     file_store.create_disk("d-1", SIZE)
     file_store.write("d-1", 0, random_blocks(random.Random(4), 4))
     file_store.snapshot("d-1", "s-1")
     file_store.write("d-1", 8 * BS, b"z" * BS)
     file_store.snapshot("d-1", "s-2")
-    chunks = sorted(p for p in (file_store.root / "chunks").rglob("*") if p.is_file())
-    z_chunk = next(p for p in chunks if p.read_bytes() == b"z" * BS)
-    rotten = next(p for p in chunks if p != z_chunk)  # one of s-1's blocks, which s-2 shares
-    with rotten.open("r+b") as f:
-        f.seek(77)
-        f.write(b"\xff")
-    z_chunk.unlink()
+    records = pack_records(file_store.root)
+    rotten_path, rotten = records[0]  # one of s-1's blocks, which s-2 shares
+    flip_byte(rotten_path, rotten.offset + 77)
+    z_path, z = records[-1]
+    z_path.unlink()  # s-2's pack: the z block alone
     report = file_store.verify()
     assert not report.ok
-    assert report.corrupt == (rotten.name,)
-    assert report.missing == (z_chunk.name,)
+    assert report.corrupt == (rotten.digest,)
+    assert report.missing == (z.digest,)
     assert report.checked == 4
     assert report.damaged_snapshots == ("s-1", "s-2")
     with pytest.raises(StorageError, match="missing"):
         file_store.restore("s-2", "d-1")
+
+
+def test_a_patch_is_never_built_on_a_damaged_base(file_store: FileBlockStore) -> None:
+    file_store.create_disk("d-1", SIZE)
+    file_store.write("d-1", 0, random_blocks(random.Random(5), 1))
+    file_store.snapshot("d-1", "s-1")
+    path, base = pack_records(file_store.root)[0]
+    flip_byte(path, base.offset + 10)
+    file_store.write("d-1", 9000, b"change")
+    assert file_store.snapshot("d-1", "s-2").stored_bytes == BS  # whole: the base is bad
+    assert file_store.verify().damaged_snapshots == ("s-1",)
 
 
 def test_writes_behind_the_engine_are_found_by_hashing(file_store: FileBlockStore) -> None:
@@ -120,7 +224,7 @@ def test_writes_behind_the_engine_are_found_by_hashing(file_store: FileBlockStor
     stat = image.stat()
     os.utime(image, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # a later write's mtime
     info = file_store.snapshot("d-1", "s-2")
-    assert (info.changed_blocks, info.stored_bytes) == (1, BS)
+    assert (info.changed_blocks, info.stored_bytes) == (1, 4096)  # one page over zeros
     assert file_store.changed_blocks("s-1", "s-2") == [100]
 
 

@@ -13,6 +13,7 @@ from tests.unit.storage.conftest import BS, StoreFactory, random_blocks
 
 BLOCKS = 512  # an 8 MiB disk
 SIZE = BLOCKS * BS
+PAGE = 4096  # a changed block stores the pages that differ from its previous version
 
 
 def md5(store: BlockStore, disk: str) -> str:
@@ -44,8 +45,8 @@ def test_the_second_snapshot_stores_only_the_changed_blocks_and_rollback_restore
     second = store.snapshot("d-1", "s-2")
     assert second.parent_id == "s-1"
     assert second.changed_blocks == len(picked) == 5
-    assert second.stored_bytes == len(picked) * BS
-    assert store.stored_bytes() == SIZE + len(picked) * BS
+    assert second.stored_bytes == len(picked) * PAGE  # 200 bytes written in one page of each
+    assert store.stored_bytes() == SIZE + len(picked) * PAGE
     assert md5(store, "d-1") != first_md5
 
     store.restore("s-1", "d-1")
@@ -108,8 +109,9 @@ def test_deleting_snapshots_reclaims_their_chunks(store: BlockStore) -> None:
     store.snapshot("d-1", "s-1")
     picked = change_one_percent(store, "d-1")
     store.snapshot("d-1", "s-2")
-    assert store.delete_snapshot("s-1") == len(picked) * BS  # the versions only s-1 had
-    assert store.delete_snapshot("s-2") == SIZE
+    # s-2's changed blocks are patches standing on s-1's versions: those stay
+    assert store.delete_snapshot("s-1") == 0
+    assert store.delete_snapshot("s-2") == SIZE + len(picked) * PAGE
     assert store.stored_bytes() == 0
     assert store.snapshots() == []
 
@@ -122,13 +124,14 @@ def test_refcounts_are_shared_across_disks_created_from_one_snapshot(store: Bloc
     assert store.snapshot("d-2", "s-2").stored_bytes == 0
     store.write("d-3", 0, b"diverged")
     s3 = store.snapshot("d-3", "s-3")
-    assert (s3.parent_id, s3.changed_blocks, s3.stored_bytes) == ("s-1", 1, BS)
-    assert store.stored_bytes() == SIZE + BS
+    assert (s3.parent_id, s3.changed_blocks, s3.stored_bytes) == ("s-1", 1, PAGE)
+    assert store.stored_bytes() == SIZE + PAGE
 
     assert store.delete_snapshot("s-1") == 0
-    assert store.delete_snapshot("s-2") == BS  # d-3 overwrote block 0: only s-2 had it
-    assert store.stored_bytes() == SIZE
-    assert store.delete_snapshot("s-3") == SIZE
+    # d-3's block 0 is a patch over the version s-1 and s-2 share: it stays for s-3
+    assert store.delete_snapshot("s-2") == 0
+    assert store.stored_bytes() == SIZE + PAGE
+    assert store.delete_snapshot("s-3") == SIZE + PAGE
 
 
 def test_identical_blocks_are_stored_once(store: BlockStore) -> None:
@@ -202,5 +205,6 @@ def test_reopening_keeps_snapshots_and_refcounts(make_store: StoreFactory) -> No
     assert md5(again, "d-1") == expected
     again.write("d-1", 0, b"after")
     second = again.snapshot("d-1", "s-2")  # the dirty set was lost: hashing finds the change
-    assert (second.changed_blocks, second.stored_bytes) == (1, BS)
-    assert again.delete_snapshot("s-1") == BS
+    assert (second.changed_blocks, second.stored_bytes) == (1, PAGE)
+    assert again.delete_snapshot("s-1") == 0  # s-2's block 0 stands on s-1's
+    assert again.delete_snapshot("s-2") == SIZE + PAGE
