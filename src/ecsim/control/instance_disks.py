@@ -2,10 +2,14 @@
 
 A custom image's instance gets a system disk made from the image's system snapshot, so it
 boots with exactly the root that was snapshotted; a public image's gets an empty one (its OS
-is the host's shared read-only layer; the instance formats it at its first boot).
+is the host's shared read-only layer; the instance formats it at its first boot). A custom
+image's data-disk mappings become data disks too, each made from its mapping's snapshot at
+its mapping's device; DataDisk.N naming such a device changes that disk (``image_mappings``).
+A DataDisk.N.SnapshotId of the caller's makes its disk from that snapshot.
 
-Launching writes the disk records in the launch's transaction; the sparse images are made
-only once every instance of the batch is written (``make_images``), and undone if one of them
+A launch plans its data disks first (``plan_data_disks``: every lookup and refusal, no write),
+then writes the disk records in the launch's transaction; the sparse images are made only
+once every instance of the batch is written (``make_images``), and undone if one of them
 fails, so a refused launch leaves neither records nor images. Releasing an instance deletes
 the disks marked DeleteWithInstance and detaches the others (they stay, Available).
 """
@@ -18,11 +22,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ecsim.control.disk_rules import DiskRepository, SnapshotRepository
+from ecsim.control.error_builders import fixed
+from ecsim.control.image_mappings import LaunchDataDisk, launch_data_disks
+from ecsim.control.launch_checks import check_data_disk_sizes
 from ecsim.control.tags import Tags
 from ecsim.ids import IdFactory
 from ecsim.model.disk import Disk, DiskStatus, DiskType
+from ecsim.model.image import Image
 from ecsim.model.instance import Instance
-from ecsim.model.instance_spec import DataDiskSpec, LaunchSpec
+from ecsim.model.instance_spec import LaunchMode, LaunchSpec
+from ecsim.model.snapshot import Snapshot, SnapshotStatus
 from ecsim.storage import BlockStore
 from ecsim.storage.base import DiskNotFound
 from ecsim.store.base import Store, TagOwner
@@ -32,10 +41,25 @@ __all__ = ["InstanceDisks", "PendingImage"]
 
 _GIB = 2**30
 _SYSTEM_DEVICE = "/dev/xvda"
-_DATA_DEVICES = tuple(f"/dev/xvd{letter}" for letter in "bcdefghijklmnopq")
 _DEFAULT_CATEGORY = "cloud_efficiency"
-# a data disk given neither Size nor SnapshotId: the smallest cloud_efficiency disk
-_DEFAULT_DATA_SIZE = 20
+
+# DataDisk.N.SnapshotId that is not the caller's in the region: RunInstances' table has this
+# code, CreateInstance's only the 404 one
+_snapshot_not_found = fixed(
+    "The specified parameter SnapshotId is not exist.",
+    code="InvalidSnapshotId.NotFound",
+    http_status=400,
+)
+_data_snapshot_not_found = fixed(
+    'The specified parameter "DataDisk.n.SnapshotId" is not valid.',
+    code="InvalidDataDiskSnapshotId.NotFound",
+    http_status=404,
+)
+_snapshot_not_ready = fixed(
+    "The specified snapshot has not completed yet.",
+    code="InvalidSnapshotId.NotReady",
+    http_status=403,
+)
 
 
 @dataclass(frozen=True)
@@ -55,15 +79,34 @@ class InstanceDisks:
         self._disks = DiskRepository(store)
         self._snapshots = SnapshotRepository(store)
 
+    def plan_data_disks(
+        self, account_id: str, region_id: str, image: Image, spec: LaunchSpec, mode: LaunchMode
+    ) -> list[LaunchDataDisk]:
+        """The data disks an instance of ``image`` gets from the image's mappings and
+        DataDisk.N, each checked (snapshots, sizes, devices); reads only, so a refusal here
+        leaves nothing written."""
+        disks = launch_data_disks(
+            image.disk_device_mappings,
+            spec.data_disks,
+            mapped_snapshot_size=self._mapped_snapshot_size,
+            usable_snapshot=lambda snapshot_id: self._usable_snapshot(
+                account_id, region_id, snapshot_id, mode
+            ),
+        )
+        check_data_disk_sizes(disks)
+        return disks
+
     def create_records(
         self,
         instance: Instance,
         spec: LaunchSpec,
         system_size: int,
+        data_disks: Sequence[LaunchDataDisk],
         system_snapshot: str | None = None,
     ) -> list[PendingImage]:
         """The instance's disk records (tagged as the instance is); the images to make.
-        ``system_snapshot``: what the system disk is made from (its image's)."""
+        ``data_disks``: as ``plan_data_disks`` planned them; ``system_snapshot``: what the
+        system disk is made from (its image's)."""
         system = spec.system_disk
         disks = [
             self._disk(
@@ -79,10 +122,7 @@ class InstanceDisks:
                 snapshot_id=system_snapshot or "",
             )
         ]
-        disks += [
-            self._data_disk(instance, data, device)
-            for data, device in zip(spec.data_disks, _DATA_DEVICES, strict=False)
-        ]
+        disks += [self._data_disk(instance, data) for data in data_disks]
         for disk in disks:
             self._disks.save(disk)
             owner = TagOwner(disk.account_id, disk.region_id, disk_codec.KIND, disk.disk_id)
@@ -141,25 +181,39 @@ class InstanceDisks:
 
     # -- helpers
 
-    def _data_disk(self, instance: Instance, data: DataDiskSpec, device: str) -> Disk:
-        size = data.size
-        if data.snapshot_id:
-            snapshot = self._snapshots.get(
-                instance.account_id, data.snapshot_id, instance.region_id
-            )
-            # a snapshot larger than Size wins, as for CreateDisk
-            size = max(size or 0, snapshot.source_disk_size_gib)
+    def _mapped_snapshot_size(self, snapshot_id: str) -> int:
+        # an image's snapshot may be another account's (a shared image, or a copy of one)
+        snapshot = self._snapshots.find(snapshot_id)
+        return 0 if snapshot is None else snapshot.source_disk_size_gib
+
+    def _usable_snapshot(
+        self, account_id: str, region_id: str, snapshot_id: str, mode: LaunchMode
+    ) -> Snapshot:
+        """DataDisk.N.SnapshotId: the caller's own, in the launch's region, accomplished."""
+        snapshot = self._snapshots.find(snapshot_id)
+        if snapshot is None or (snapshot.account_id, snapshot.region_id) != (
+            account_id,
+            region_id,
+        ):
+            raise (_snapshot_not_found if mode is LaunchMode.RUN else _data_snapshot_not_found)()
+        if snapshot.status is not SnapshotStatus.ACCOMPLISHED:
+            raise _snapshot_not_ready()
+        return snapshot
+
+    def _data_disk(self, instance: Instance, planned: LaunchDataDisk) -> Disk:
+        # DeleteWithInstance defaults to true, as for any DataDisk.N, mapped disks' too
+        data = planned.spec
         return self._disk(
             instance,
             DiskType.DATA,
-            category=data.category or _DEFAULT_CATEGORY,
-            size_gib=size or _DEFAULT_DATA_SIZE,
-            device=device,
+            category=planned.category,
+            size_gib=planned.size_gib,
+            device=planned.device,
             name=data.name,
             description=data.description,
             performance_level=data.performance_level,
             delete_with_instance=data.delete_with_instance,
-            snapshot_id=data.snapshot_id or "",
+            snapshot_id=planned.snapshot_id,
         )
 
     def _disk(

@@ -1,7 +1,8 @@
 """Launching instances: RunInstances and CreateInstance (reference §3.2).
 
 Everything is checked before anything is written, in the order ECS checks it: the request's
-own values, the image, the instance type, the security groups, where the instance goes (a
+own values, the image, the instance type, the disks (the data disks planned from the image's
+mappings, DataDisk.N and their snapshots), the security groups, where the instance goes (a
 vSwitch of the groups' VPC, or the region's classic network), the key pair. Then each
 instance is created with its primary network interface (the security groups belong to the
 interface), a private address, a public one when RunInstances is given bandwidth, and its
@@ -20,6 +21,7 @@ from ecsim.control.catalog import Catalog
 from ecsim.control.compute_repositories import InstanceRepository, KeyPairRepository
 from ecsim.control.eip_pool import AddressPool
 from ecsim.control.error_builders import fixed
+from ecsim.control.image_mappings import LaunchDataDisk
 from ecsim.control.images import Images
 from ecsim.control.instance_disks import InstanceDisks, PendingImage
 from ecsim.control.instance_lifecycle import NOT_STOPPED, launched
@@ -104,6 +106,7 @@ class _Plan:
     placement: Placement
     names: list[InstanceNames]
     system_disk_size: int
+    data_disks: list[LaunchDataDisk]
 
 
 class Launcher:
@@ -159,7 +162,11 @@ class Launcher:
                     raise
                 created.append(instance)
                 pending += self._disks.create_records(
-                    instance, spec, plan.system_disk_size, plan.image.system_snapshot_id
+                    instance,
+                    spec,
+                    plan.system_disk_size,
+                    plan.data_disks,
+                    plan.image.system_snapshot_id,
                 )
             # last: the images are the one write the store's transaction cannot take back
             self._disks.make_images(pending)
@@ -191,14 +198,15 @@ class Launcher:
         )
         names = instance_names(spec, instance_ids, windows=image.is_windows)
         disk_size = system_disk_size(spec, image)
+        data_disks = self._disks.plan_data_disks(account_id, region_id, image, spec, mode)
         placement = self._placements.place(account_id, region_id, spec)
-        check_disk_categories(spec, placement.zone)
+        check_disk_categories(spec, data_disks, placement.zone)
         if spec.key_pair_name is not None:
             if image.is_windows:
                 raise _windows_key_pair()
             if self._key_pairs.named(account_id, region_id, spec.key_pair_name) is None:
                 raise _key_pair_not_found()
-        return _Plan(spec, mode, image, placement, names, disk_size)
+        return _Plan(spec, mode, image, placement, names, disk_size, data_disks)
 
     # -- creation
 

@@ -1,13 +1,17 @@
 """The checks of a launch that need no stored resource: its values, its disks, and the names
 of each instance of the batch. ``Launcher`` runs them first, as ECS checks a request's own
-values before it looks anything up."""
+values before it looks anything up; the data disks' final sizes (from the image's mappings and
+snapshots, looked up by ``InstanceDisks.plan_data_disks``) are checked once known."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ecsim.control.disk_rules import size_range
 from ecsim.control.error_builders import fixed
+from ecsim.control.image_mappings import DEFAULT_DATA_CATEGORY, LaunchDataDisk
 from ecsim.errors import EcsError
 from ecsim.model.catalog import DiskCategory, Zone
 from ecsim.model.image import Image
@@ -30,6 +34,7 @@ __all__ = [
     "SYSTEM_DISK_SIZES",
     "InstanceNames",
     "check_amount",
+    "check_data_disk_sizes",
     "check_disk_categories",
     "check_values",
     "instance_names",
@@ -40,15 +45,8 @@ __all__ = [
 MAX_AMOUNT = 100
 # A system disk holds 20-2048 GiB, and at least its image.
 SYSTEM_DISK_SIZES = range(20, 2049)
-# Data disk sizes by category, GiB (reference §4.1; ESSD at its default PL1).
-_DATA_DISK_SIZES: dict[DiskCategory, range] = {
-    DiskCategory.CLOUD: range(5, 2001),
-    DiskCategory.CLOUD_EFFICIENCY: range(20, 32769),
-    DiskCategory.CLOUD_SSD: range(20, 32769),
-    DiskCategory.CLOUD_ESSD: range(20, 65537),
-    DiskCategory.CLOUD_AUTO: range(1, 65537),
-    DiskCategory.CLOUD_ESSD_ENTRY: range(10, 32769),
-}
+# ESSD performance levels; a data disk's size range depends on its level (CreateDisk's)
+_PERFORMANCE_LEVELS = ("PL0", "PL1", "PL2", "PL3")
 # AutoReleaseTime: at least 30 minutes and at most three years ahead.
 _RELEASE_WINDOW = (timedelta(minutes=30), timedelta(days=3 * 365))
 
@@ -109,9 +107,9 @@ _data_size = fixed(
     code="InvalidDataDiskSize.ValueNotSupported",
     http_status=400,
 )
-_snapshot_not_found = fixed(
-    "The specified parameter SnapshotId is not exist.",
-    code="InvalidSnapshotId.NotFound",
+_performance_level = fixed(
+    "The specified parameter DataDisk.n.PerformanceLevel is not valid.",
+    code="InvalidPerformanceLevel.Malformed",
     http_status=400,
 )
 _disk_name = fixed(
@@ -214,15 +212,30 @@ def _check_disks(spec: LaunchSpec) -> None:
 
 
 def _check_data_disk(disk: DataDiskSpec) -> None:
-    category = _category(disk.category or DiskCategory.CLOUD_EFFICIENCY.value)
-    if category is None or category not in _DATA_DISK_SIZES:
+    category = disk.category or DEFAULT_DATA_CATEGORY
+    if _category(category) is None:
         raise _data_category()
-    if disk.snapshot_id:
-        # no snapshot exists before the storage engine arrives
-        raise _snapshot_not_found()
-    if disk.size is None or disk.size not in _DATA_DISK_SIZES[category]:
+    if disk.performance_level and disk.performance_level not in _PERFORMANCE_LEVELS:
+        raise _performance_level()
+    # a snapshot or a mapped disk (Device) may give the size; the final one is checked later
+    if disk.size is None and not disk.snapshot_id and not disk.device:
+        raise _data_size()
+    if disk.size is not None and not _fits(category, disk.performance_level, disk.size):
         raise _data_size()
     _check_disk_labels(disk.name, disk.description)
+
+
+def check_data_disk_sizes(disks: Sequence[LaunchDataDisk]) -> None:
+    """Each data disk's final size (asked for, its mapping's or its snapshot's) is one its
+    category (and ESSD performance level) allows, as CreateDisk's sizes."""
+    for disk in disks:
+        if not _fits(disk.category, disk.spec.performance_level, disk.size_gib):
+            raise _data_size()
+
+
+def _fits(category: str, performance_level: str, size_gib: int) -> bool:
+    low, high = size_range(category, performance_level)
+    return low <= size_gib <= high
 
 
 def _check_disk_labels(name: str, description: str) -> None:
@@ -242,10 +255,12 @@ def _category(text: str) -> DiskCategory | None:
     return next((c for c in DiskCategory if c.value == text), None)
 
 
-def check_disk_categories(spec: LaunchSpec, zone: Zone) -> None:
-    """Every disk's category is one the zone sells."""
+def check_disk_categories(
+    spec: LaunchSpec, data_disks: Sequence[LaunchDataDisk], zone: Zone
+) -> None:
+    """Every disk's category (the mapped data disks' too) is one the zone sells."""
     wanted = [spec.system_disk.category or DiskCategory.CLOUD_EFFICIENCY.value]
-    wanted += [d.category or DiskCategory.CLOUD_EFFICIENCY.value for d in spec.data_disks]
+    wanted += [disk.category for disk in data_disks]
     for text in wanted:
         category = _category(text)
         if category is None or not zone.offer.offers_disk_category(category):
