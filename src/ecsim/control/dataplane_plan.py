@@ -22,6 +22,7 @@ from ecsim.control.compute_repositories import InstanceRepository, KeyPairReposi
 from ecsim.control.disk_rules import DiskRepository
 from ecsim.control.instance_metadata import metadata_for
 from ecsim.control.network_repositories import VpcRepository, VSwitchRepository
+from ecsim.control.online_resizes import online_sizes
 from ecsim.control.private_addresses import CLASSIC_BLOCK
 from ecsim.control.repositories import NetworkInterfaceRepository
 from ecsim.control.resource_repository import ResourceRepository
@@ -45,6 +46,7 @@ __all__ = ["PlanBuilder", "classic_network", "gateway_of", "guest_device"]
 _RUNNING = frozenset({InstanceStatus.STARTING, InstanceStatus.RUNNING})
 # the system disk (the API's /dev/xvda) inside the instance
 _SYSTEM_GUEST_DEVICE = "vda"
+_GIB = 2**30
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ class PlanBuilder:
         detached one is, is a data disk there)."""
         found: dict[str, list[DiskPort]] = {}
         system: dict[str, DiskPort] = {}
+        grown = online_sizes(self._store, account_id)
         for disk in self._disks.owned_by(account_id):
             if disk.status is not DiskStatus.IN_USE or not disk.instance_id:
                 continue
@@ -138,7 +141,9 @@ class PlanBuilder:
                 image = self._disk_path(disk.disk_id)
             except StorageError:
                 continue  # a record whose image a crash did not let be made
-            port = DiskPort(disk.disk_id, image, guest_device(disk.device))
+            # what an online ResizeDisk grew it to: the running instance's device follows
+            size = grown.get(disk.disk_id, 0) * _GIB
+            port = DiskPort(disk.disk_id, image, guest_device(disk.device), size)
             if disk.disk_type is DiskType.SYSTEM and port.device == _SYSTEM_GUEST_DEVICE:
                 system[disk.instance_id] = port
             else:

@@ -1,7 +1,10 @@
 """ResizeDisk and ReInitDisk: a disk grows (never shrinks), or goes back to how it began.
 
 Growing extends the sparse image: what the disk holds stays, the new tail reads as zeros; the
-partitions and file systems inside are the guest's to grow, as on ECS. Re-initialising puts a
+partitions and file systems inside are the guest's to grow, as on ECS. Type=offline (the
+default) takes effect when the disk's instance next boots (a RebootInstance, or a stop and
+start); Type=online at once: the running instance's device shows the new size before the call
+returns (``online_resizes``), so growpart/resize2fs can follow. Re-initialising puts a
 disk back to its first state: a data disk made empty is empty again, one made from a
 snapshot is that snapshot again, and a system disk is its image again (a custom image's
 system snapshot; a public image's OS is the host's shared read-only layer, so its system disk
@@ -26,6 +29,7 @@ from ecsim.control.disk_rules import (
 )
 from ecsim.control.error_builders import fixed
 from ecsim.control.images import Images
+from ecsim.control.online_resizes import record_online_size
 from ecsim.errors import EcsError
 from ecsim.model.disk import Disk, DiskStatus, DiskType
 from ecsim.model.instance import Instance, InstanceStatus
@@ -41,7 +45,9 @@ _GIB = 2**30
 # CreateDisk could have made them (reference §4.1)
 _SYSTEM_MAX_GIB = {"cloud": 500}
 _SYSTEM_DEFAULT_MAX_GIB = 2048
-# online resizing needs a disk category that supports it (not the basic ``cloud``)
+# Online resizing (ResizeDisk's Type): a category its documentation lists (ultra, SSD and
+# ESSD disks, AutoPL an ESSD; not the basic ``cloud``), and a Running instance where the disk
+# is attached. A disk attached nowhere grows either way (nothing shows it): no refusal.
 _ONLINE_CATEGORIES = frozenset({"cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto"})
 
 _too_small = fixed(
@@ -118,6 +124,7 @@ class DiskMaintenance:
         images: Images,
         holders: DiskHolders | None = None,
     ) -> None:
+        self._store = store
         self._clock = clock
         self._blocks = blocks
         self._images = images
@@ -147,6 +154,8 @@ class DiskMaintenance:
             raise _too_large()
         resized = replace(disk, size_gib=new_size_gib)
         self._disks.save(resized)
+        if online and disk.status is DiskStatus.IN_USE:
+            record_online_size(self._store, resized)
         # last: the image is the one write the store's transaction cannot take back
         self._blocks.resize_disk(disk_id, new_size_gib * _GIB)
         return resized

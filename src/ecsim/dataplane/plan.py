@@ -76,6 +76,10 @@ class DiskPort:
     disk_id: str
     image: Path
     device: str
+    # bytes: the size an online ResizeDisk grew the disk to, which the running instance's
+    # device shows at once (0: none). Otherwise a device shows the image as it was when the
+    # instance booted or the disk was attached: an offline resize shows at the next boot.
+    size: int = 0
 
 
 @dataclass(frozen=True, slots=True)

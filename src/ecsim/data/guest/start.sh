@@ -8,10 +8,14 @@
 # with the host's /usr bound read-only (the shared OS layer), its own /etc as an overlay over
 # the host's (the host's secrets hidden, the instance's files on top), and fresh /proc, /sys
 # (read-only), /run and a minimal /dev. Nothing else of the host is visible.
+# The file system is the whole disk's ext4, unless the directory's root-layer names another
+# (a partition, XFS: system_disk.py). One whose top holds etc/ and no rootfs/ (a distribution's
+# disk) is a root itself: its top is the root, its etc/ the upper layer of /etc, and the
+# host's OS layer goes over its /usr (and /bin, /sbin, /lib, /lib64 where they are not links).
 set -e
 # As PID 1 of its namespace this shell would ignore SIGTERM: a stop during boot must end it.
 trap 'exit 143' TERM INT
-I="$1"; G="$2"; A="$3"; D="$4"; B="$I"; S=""
+I="$1"; G="$2"; A="$3"; D="$4"; B="$I"; S=""; V=vda; OWN=""
 # (unshare has made every mount of this namespace private: nothing propagates to the host)
 say() { echo "ecsim: $*"; }
 bound() {  # whether a loop device still reads the image (a previous boot's, on its way down)
@@ -36,7 +40,16 @@ if [ -n "$D" ]; then
   if [ "$5" = blank ]; then
     format -E nodiscard,assume_storage_prezeroed=1 2>/dev/null || format
   fi
-  if mount -t ext4 -o loop "$D" "$I/disk" 2>/dev/null; then
+  if [ -s "$I/root-layer" ]; then
+    # type, offset and size in the image (0 0: all of it), name of the device (vda1)
+    read -r T O Z V < "$I/root-layer"
+    M=loop; [ "$O" = 0 ] || M="loop,offset=$O,sizelimit=$Z"
+    if mount -t "$T" -o "$M" "$D" "$I/disk"; then
+      B="$I/disk"
+    else
+      say "the system disk's root ($V, $T) does not mount; it is a host directory"
+    fi
+  elif mount -t ext4 -o loop "$D" "$I/disk" 2>/dev/null; then
     B="$I/disk"
   elif blkid -p "$D" >/dev/null 2>&1 || [ $? -ne 2 ]; then
     # something else (a partitioned image, another file system): never formatted over
@@ -46,27 +59,55 @@ if [ -n "$D" ]; then
   fi
   if [ "$B" != "$I" ]; then
     S=$(stat -c '%Hd %Ld' "$B")
+    if [ ! -e "$B/rootfs" ] && [ ! -L "$B/rootfs" ] && [ -d "$B/etc" ] && [ ! -L "$B/etc" ]; then
+      OWN=1
     # an instance from before roots moved into system disks: its files move in
-    if [ ! -e "$B/rootfs" ] && [ -d "$I/rootfs" ] && [ ! -L "$I/rootfs" ]; then
+    elif [ ! -e "$B/rootfs" ] && [ -d "$I/rootfs" ] && [ ! -L "$I/rootfs" ]; then
       cp -a "$I/rootfs" "$I/etc-upper" "$B/" && rm -rf "$I/rootfs" "$I/etc-upper" "$I/etc-work"
     fi
   fi
 fi
+# the root, the upper layer of its /etc and the overlay's work directory
+if [ -n "$OWN" ]; then
+  R="$B"; U="$B/etc"; W="$B/.ecsim-etc-work"; parts=".ecsim-etc-work"
+else
+  R="$B/rootfs"; U="$B/etc-upper"; W="$B/etc-work"; parts="rootfs etc-upper etc-work"
+fi
 # the disk is the instance's to write: each part must be a directory, never a link out of it
-for part in rootfs etc-upper etc-work; do
+for part in $parts; do
   if [ -L "$B/$part" ] || { [ -e "$B/$part" ] && [ ! -d "$B/$part" ]; }; then
     say "$part on the system disk is not a directory"; exit 1
   fi
 done
-[ -e "$B/rootfs" ] || cp -a "$A/skeleton" "$B/rootfs"
-mkdir -p "$B/etc-upper" "$B/etc-work"
-R="$B/rootfs"
+if [ -n "$OWN" ]; then
+  # what a first boot's root has and this one lacks, made anew (nothing of it is replaced)
+  for f in "$A/skeleton/"*; do
+    [ -e "$R/${f##*/}" ] || [ -L "$R/${f##*/}" ] || cp -a "$f" "$R/"
+  done
+else
+  [ -e "$B/rootfs" ] || cp -a "$A/skeleton" "$B/rootfs"
+fi
+mkdir -p "$U" "$W"
+# what is mounted on below: the root's own directories (a link would lead to the host's)
+for part in usr etc proc sys run dev; do
+  if [ -L "$R/$part" ] || [ ! -d "$R/$part" ]; then
+    say "/$part on the system disk is not a directory"; exit 1
+  fi
+done
 mount --bind "$R" "$R"
 mount -o bind,ro /usr "$R/usr"
 mount -o bind,ro "$G" "$R/usr/local/sbin"
+if [ -n "$OWN" ]; then
+  # its programs outside /usr (a root not merged into /usr) give way to the host's too
+  for part in bin sbin lib lib64; do
+    if [ -d "$R/$part" ] && [ ! -L "$R/$part" ] && [ -e "/$part" ]; then
+      mount -o bind,ro "/$part" "$R/$part"
+    fi
+  done
+fi
 # no redirects or metacopy: an upper layer written outside the overlay (a crafted image)
 # cannot lead to the host's files through them
-mount -t overlay overlay -o "lowerdir=$A/etc:/etc,upperdir=$B/etc-upper,workdir=$B/etc-work,redirect_dir=nofollow,metacopy=off" "$R/etc"
+mount -t overlay overlay -o "lowerdir=$A/etc:/etc,upperdir=$U,workdir=$W,redirect_dir=nofollow,metacopy=off" "$R/etc"
 mount -t proc proc "$R/proc"
 mount -t sysfs -o ro sysfs "$R/sys"
 mount -t tmpfs -o mode=755,size=64m tmpfs "$R/run"
@@ -80,7 +121,7 @@ cd "$R/dev"
 cp -a "$A/dev/." .
 # the system disk (its loop device), and the data disks and their partitions, listed by
 # ecsim: "vdb 7 0"
-if [ -n "$S" ]; then mknod -m 660 vda b $S; fi
+if [ -n "$S" ]; then mknod -m 660 "$V" b $S; fi
 if [ -s "$I/disks" ]; then
   while read -r name major minor; do mknod -m 660 "$name" b "$major" "$minor"; done < "$I/disks"
 fi

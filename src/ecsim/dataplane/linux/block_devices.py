@@ -9,6 +9,10 @@ instance's partitioning tools (fdisk, sfdisk, ...) are wrapped to ask for that w
 /run/ecsim/disks-changed (the instance directory's ``signals``) and to wait until the host has
 removed it, so ``mkfs.ext4 /dev/vdb1`` right after fdisk finds its node (guide §3).
 
+A grown disk's device shows its new size at once after an online ResizeDisk (the plan's
+``DiskPort.size``), after an offline one at the instance's next boot; its file systems are
+the guest's to grow (resize2fs), as on ECS. The system disk's root is ``system_disk``'s.
+
 Partitions are the kernel's (loopNpM) where it reads partition tables; under a kernel built
 without that, each partition gets a loop device of its own over the image at its offset.
 Loop devices are detached once their instance has ended; one still open (a disk hot-detached
@@ -30,7 +34,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ecsim.dataplane.linux import filesystems, loops
+from ecsim.dataplane.linux import filesystems, loops, system_disk
 from ecsim.dataplane.linux.loops import Dev, Loop
 from ecsim.dataplane.plan import DiskPort, InstancePlan
 
@@ -56,6 +60,8 @@ class _Disk:
     parts: dict[tuple[int, int], Loop] = field(default_factory=dict)
     # every partition's device, by number
     partitions: dict[int, Dev] = field(default_factory=dict)
+    # bytes the device is known to show at least: an online resize past it grows the device
+    shown_size: int = 0
 
     def loops(self) -> list[Loop]:
         return [*self.parts.values(), self.whole]
@@ -64,8 +70,10 @@ class _Disk:
 @dataclass
 class _Instance:
     directory: Path
-    # the system disk its root is mounted from
+    # the system disk its root is mounted from, and the size its root is known to show at
+    # least (as for ``_Disk.shown_size``)
     system: DiskPort | None = None
+    system_size: int = 0
     ports: tuple[DiskPort, ...] = ()
     disks: dict[str, _Disk] = field(default_factory=dict)
     # the nodes its /dev should have, and those it has (None: unknown, after a restart)
@@ -100,7 +108,13 @@ class BlockDevices:
         held = self._held.setdefault(plan.instance_id, _Instance(self._root / plan.instance_id))
         held.system = plan.system_disk
         self._remember_root(held)
+        system_disk.stage_root(held.directory, plan.system_disk)
+        # the boot mounts the root afresh: it shows the whole image
+        held.system_size = plan.system_disk.size if plan.system_disk is not None else 0
         self._converge(held, plan.disks)
+        for disk in held.disks.values():
+            # devices kept from the last boot (a reboot) show what an offline resize grew
+            disk.shown_size = loops.grow(disk.whole, loops.file_size(disk.image))
         # the boot makes a fresh /dev: nothing leads to retired devices any more
         _detach(held.retired)
         held.retired = []
@@ -136,6 +150,7 @@ class BlockDevices:
         if held.ports != plan.disks:
             self._converge(held, plan.disks)
             _write_list(held)  # what a reboot shows
+        self._grow_online(held, plan.system_disk)
         self._show(plan.instance_id, held)
 
     def release(self, instance_id: str) -> None:
@@ -256,9 +271,12 @@ class BlockDevices:
     def _converge(self, held: _Instance, ports: tuple[DiskPort, ...]) -> None:
         wanted = {port.disk_id: port for port in ports}
         for disk_id, disk in list(held.disks.items()):
-            if wanted.get(disk_id) != disk.port:
+            port = wanted.get(disk_id)
+            if port is None or _where(port) != _where(disk.port):
                 held.retired.extend(disk.loops())
                 del held.disks[disk_id]
+            else:
+                disk.port = port  # its size aside, the same: the device stays
         for port in ports:
             if port.disk_id in held.disks or not _DEVICE_NAME.fullmatch(port.device):
                 continue
@@ -270,6 +288,16 @@ class BlockDevices:
             self._partitions(held, disk)
         held.ports = ports
         held.nodes = _nodes(held)
+
+    def _grow_online(self, held: _Instance, system: DiskPort | None) -> None:
+        """Devices of the running instance show what online resizes grew their disks to."""
+        for disk in held.disks.values():
+            if disk.port.size > disk.shown_size:
+                loops.grow(disk.whole, disk.port.size)
+                disk.shown_size = disk.port.size
+        if system is not None and system.size > held.system_size:
+            system_disk.grow_root(system)
+            held.system_size = system.size
 
     def _partitions(self, held: _Instance, disk: _Disk) -> None:
         """The disk's partitions as they are written now: the kernel's, or loop devices."""
@@ -305,6 +333,11 @@ class BlockDevices:
         _detach(held.retired)
         held.retired = []
         return True
+
+
+def _where(port: DiskPort) -> tuple[str, Path, str]:
+    """A disk port but its size: a change of size alone keeps the device."""
+    return port.disk_id, port.image, port.device
 
 
 def _nodes(held: _Instance) -> dict[str, Dev]:

@@ -5,6 +5,8 @@ which also names an image deleted while attached (`` (deleted)``), so a restarte
 finds what an earlier one attached, and a released disk's device is still found. Attaching is
 ``losetup`` (it handles the race for a free device); detaching is LOOP_CLR_FD, which the
 kernel defers to the last close when the device is still open (a file system mounted on it).
+An image grown under an attached device shows once the device reads its size again
+(LOOP_SET_CAPACITY, what ``losetup --set-capacity`` does), mounted file systems and all.
 """
 
 from __future__ import annotations
@@ -23,13 +25,18 @@ __all__ = [
     "attach",
     "backed_by",
     "detach",
+    "file_size",
+    "grow",
     "kernel_partitions",
     "loop_devices",
     "partition_table",
+    "size_of",
 ]
 
 _SYS_BLOCK = Path("/sys/block")
 _LOOP_CLR_FD = 0x4C01
+_LOOP_SET_CAPACITY = 0x4C07
+_SECTOR = 512
 # DOS extended partitions only hold the logical ones: no file system of their own
 _CONTAINERS = frozenset({"5", "f", "85"})
 _TRAILING_NUMBER = re.compile(r"(\d+)$")
@@ -117,6 +124,44 @@ def detach(loop: Loop) -> None:
             raise
     finally:
         os.close(fd)
+
+
+def size_of(loop: Loop) -> int:
+    """The size the device shows now, in bytes (0: no longer attached)."""
+    try:
+        return int((_SYS_BLOCK / loop.name / "size").read_text()) * _SECTOR
+    except (OSError, ValueError):
+        return 0
+
+
+def file_size(image: Path) -> int:
+    try:
+        return image.stat().st_size
+    except OSError:
+        return 0
+
+
+def grow(loop: Loop, size: int) -> int:
+    """The device reads its backing file's size again (the file has grown) when it shows
+    less than ``size`` bytes; the size it shows. Nothing if it is no longer bound to the
+    same file."""
+    shown = size_of(loop)
+    if shown >= size:
+        return shown
+    try:
+        fd = os.open(f"/dev/{loop.name}", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return shown
+    try:
+        try:
+            backing = (_SYS_BLOCK / loop.name / "loop" / "backing_file").read_text()
+        except OSError:
+            return shown
+        if _undeleted(backing.rstrip("\n")) == _undeleted(loop.backing):
+            fcntl.ioctl(fd, _LOOP_SET_CAPACITY)
+    finally:
+        os.close(fd)
+    return size_of(loop)
 
 
 def kernel_partitions(loop: Loop) -> dict[int, Dev]:
