@@ -128,3 +128,23 @@ def test_instances_survive_a_killed_server_and_are_adopted_once(servers: Servers
     assert host_uplinks(tag) == []
     assert instance_inits(second.data_dir) == []
     assert loops_under(second.data_dir) == []
+
+
+def test_a_freeze_a_killed_server_left_is_thawed_when_the_instance_is_adopted(
+    servers: Servers,
+) -> None:
+    first = servers.start()
+    world: World = new_world(first)
+    (a,) = world.run(1)
+    # as CreateSnapshot leaves it while it reads the disk: the root's file system frozen
+    assert exec_in(first, a, ["fsfreeze", "--freeze", "/"]).returncode == 0
+    try:
+        first.stop(sig=signal.SIGKILL)
+        second = servers.start()
+        # a write would block for as long as the freeze lasts
+        wrote = exec_in(second, a, ["sh", "-c", "echo thawed > /root/after && sync"], timeout=10)
+        assert wrote.returncode == 0, wrote.stderr
+        assert exec_in(second, a, ["cat", "/root/after"]).stdout == "thawed\n"
+    finally:
+        if servers.current is not None and servers.current.process.poll() is None:
+            exec_in(servers.current, a, ["fsfreeze", "--unfreeze", "/"], timeout=10)

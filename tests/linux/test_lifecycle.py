@@ -16,7 +16,7 @@ from tests.support.linux import (
     exec_in,
 )
 from tests.support.server import RunningServer
-from tests.support.worlds import REGION, World
+from tests.support.worlds import REGION, WINDOWS_IMAGE, World
 
 USER_DATA = b"""#!/bin/sh
 echo "first boot of $(hostname)" > /root/first-boot.txt
@@ -166,3 +166,18 @@ def test_stop_asks_the_guest_to_shut_down_and_force_stop_kills_it(
         assert eventually(lambda i=instance_id: not list(NETNS_DIR.glob(f"ecsim-*-{i}")), timeout=5)
     assert "stopping" in _console(world, gentle)
     assert "stopping" not in _console(world, forced)
+
+
+def test_a_windows_image_is_refused_at_launch_when_instances_are_real(world: World) -> None:
+    before = world.client.describe_instances(
+        ecs_models.DescribeInstancesRequest(region_id=REGION)
+    ).body.total_count
+    for launch in (world.run, world.create):
+        with pytest.raises(TeaException) as refused:
+            launch(image_id=WINDOWS_IMAGE)
+        assert (refused.value.code, refused.value.statusCode) == ("InvalidImage.NotSupported", 403)
+        assert "Windows" in str(refused.value.message)
+    after = world.client.describe_instances(
+        ecs_models.DescribeInstancesRequest(region_id=REGION)
+    ).body.total_count
+    assert after == before

@@ -219,20 +219,34 @@ def test_eips_are_private_to_their_account_and_region(addresses: Addresses) -> N
 def test_pool_hands_out_in_order_and_reuses_only_after_wrapping(
     store: SqliteStore, clock: FrozenClock
 ) -> None:
-    # a /29 hands out its six inner addresses: .1 to .6
+    # a /29 hands out its six inner addresses, .1 to .6, in order from a random first one
     addresses = _addresses(store, clock, pool="198.18.0.0/29", limits=Limits(eips_per_region=50))
     first = addresses.allocate(ACCOUNT, REGION, SPEC)
     second = addresses.allocate(OTHER, "cn-beijing", SPEC)
-    assert (str(first.address), str(second.address)) == ("198.18.0.1", "198.18.0.2")
+    start = int(str(first.address).rsplit(".", 1)[1]) - 1
+
+    def nth(step: int) -> str:
+        return f"198.18.0.{(start + step) % 6 + 1}"
+
+    assert (str(first.address), str(second.address)) == (nth(0), nth(1))
     addresses.release(ACCOUNT, REGION, first.allocation_id)
     rest = [addresses.allocate(ACCOUNT, REGION, SPEC) for _ in range(5)]
-    # .1 comes back only once .3 to .6 have been handed out
-    assert [str(e.address)[-2:] for e in rest] == [".3", ".4", ".5", ".6", ".1"]
+    # the first comes back only once the four after the second have been handed out
+    assert [str(e.address) for e in rest] == [nth(2), nth(3), nth(4), nth(5), nth(0)]
     with pytest.raises(EcsError) as caught:
         addresses.allocate(ACCOUNT, REGION, SPEC)
     assert _code(caught) == ("InsufficientEipCapacity", 500)
     # the failed allocation left nothing behind
     assert len(addresses.owned_by(ACCOUNT)) == 5
+
+
+def test_two_data_directories_start_the_pool_at_different_addresses(clock: FrozenClock) -> None:
+    firsts = set()
+    for _ in range(4):
+        store = SqliteStore(":memory:")
+        firsts.add(str(_addresses(store, clock).allocate(ACCOUNT, REGION, SPEC).address))
+        store.close()
+    assert len(firsts) > 1  # 4 draws from 131,070 addresses
 
 
 def test_pool_address_skips_the_first_and_last() -> None:

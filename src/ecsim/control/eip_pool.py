@@ -1,7 +1,10 @@
 """The host's pool of public addresses for EIPs (model.eip: 198.18.0.0/15 by default).
 
 Addresses are handed out in order from a store sequence, wrapping around at the end, so a
-released address comes back only after the rest of the pool has been handed out once. An
+released address comes back only after the rest of the pool has been handed out once. The
+sequence starts at a random point of the pool when a data directory first allocates: two
+servers on one host then (almost surely) hand out different addresses, whose host routes
+would otherwise replace each other. An
 address is held by a claim record for as long as its EIP exists, across every account and
 region of the host; when every address is held, allocation fails with
 ``InsufficientEipCapacity`` (500), Alibaba's answer when a region runs out of EIPs.
@@ -10,6 +13,7 @@ region of the host; when every address is held, allocation fails with
 from __future__ import annotations
 
 import ipaddress
+import secrets
 
 from ecsim.errors import EcsError
 from ecsim.model.eip import EIP_POOL, Eip, pool_address, pool_size
@@ -29,7 +33,8 @@ class AddressPool:
     def next_free(self) -> ipaddress.IPv4Address:
         """The next address in pool order that no EIP holds."""
         for _ in range(pool_size(self._pool)):
-            address = pool_address(self._pool, self._store.next_value(_SEQUENCE, 0))
+            start = secrets.randbelow(pool_size(self._pool))
+            address = pool_address(self._pool, self._store.next_value(_SEQUENCE, start))
             if self.is_free(address):
                 return address
         raise EcsError(

@@ -62,6 +62,15 @@ _windows_key_pair = fixed(
     code="DependencyViolation.WindowsInstance",
     http_status=403,
 )
+# With a data plane, instances are Linux containers on the host's OS: a Windows image can be
+# listed, copied, shared and imaged, but nothing could run it. API-only servers keep launching
+# Windows instances as records (OSType, host-name and password rules, key-pair refusals).
+_windows_cannot_boot = fixed(
+    "The specified image runs Windows; this server's instances are Linux containers, so "
+    "Windows images cannot be launched here (run with --dataplane none for API records).",
+    code="InvalidImage.NotSupported",
+    http_status=403,
+)
 _key_pair_not_found = fixed(
     "The specified parameter KeyPairName does not exist in our records.",
     code="InvalidKeyPairName.NotFound",
@@ -121,9 +130,12 @@ class Launcher:
         images: Images,
         delays: Delays,
         disks: InstanceDisks,
+        *,
+        boots_instances: bool = False,
     ) -> None:
         self._store = store
         self._disks = disks
+        self._boots_instances = boots_instances
         self._ids = ids
         self._clock = clock
         self._catalog = catalog
@@ -196,6 +208,8 @@ class Launcher:
         image = self._images.require_launchable(
             region_id, spec.image_id, account_id=account_id, instance_type=instance_type
         )
+        if image.is_windows and self._boots_instances:
+            raise _windows_cannot_boot()
         names = instance_names(spec, instance_ids, windows=image.is_windows)
         disk_size = system_disk_size(spec, image)
         data_disks = self._disks.plan_data_disks(account_id, region_id, image, spec, mode)

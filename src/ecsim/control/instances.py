@@ -77,6 +77,8 @@ class Instances:
         images: Images,
         delays: Delays,
         blocks: BlockStore,
+        *,
+        boots_instances: bool = False,
     ) -> None:
         self._store = store
         self._clock = clock
@@ -84,7 +86,16 @@ class Instances:
         self._delays = delays
         self._disks = InstanceDisks(store, ids, tags, blocks)
         self._launcher = Launcher(
-            store, ids, clock, limits, catalog, tags, images, delays, self._disks
+            store,
+            ids,
+            clock,
+            limits,
+            catalog,
+            tags,
+            images,
+            delays,
+            self._disks,
+            boots_instances=boots_instances,
         )
         self._instances = InstanceRepository(store)
         self._interfaces = NetworkInterfaceRepository(store)

@@ -141,6 +141,13 @@ class BlockDevices:
         held.ports = tuple(disk.port for disk in held.disks.values())
         held.nodes = _nodes(held)
         self._held[plan.instance_id] = held
+        pid = self._pid_of(plan.instance_id)
+        if pid is not None:
+            images = {disk.image for disk in held.disks.values()}
+            if held.system is not None:
+                images.add(held.system.image.resolve())
+            devices = {x.dev for x in attached if any(loops.backed_by(x, i) for i in images)}
+            filesystems.thaw_left_frozen(pid, devices)
 
     def converge(self, plan: InstancePlan) -> None:
         """A running instance after an API change: hot attach and detach."""

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ecsim.dataplane.linux.loops import Dev
 
-__all__ = ["fsfreeze", "mount_points"]
+__all__ = ["fsfreeze", "mount_points", "thaw_left_frozen"]
 
 log = logging.getLogger("ecsim.dataplane")
 
@@ -55,3 +55,16 @@ def fsfreeze(pid: int, action: str, mount_point: str) -> bool:
     if done.returncode != 0:
         log.warning("data plane: fsfreeze %s %s: %s", action, mount_point, done.stderr.strip())
     return done.returncode == 0
+
+
+def thaw_left_frozen(pid: int, devices: set[Dev]) -> None:
+    """Thaw what a server killed mid-snapshot left frozen (it would block the guest's writes
+    for good). A file system that is not frozen refuses the thaw, harmlessly: no warning."""
+    for mount_point in mount_points(pid, devices):
+        subprocess.run(
+            ["nsenter", "-t", str(pid), "-a", "fsfreeze", "--unfreeze", mount_point],
+            capture_output=True,
+            env=_ENVIRONMENT,
+            check=False,
+            timeout=60,
+        )
