@@ -15,6 +15,7 @@ from ecsim.control.disk_maintenance import DiskMaintenance
 from ecsim.control.disk_rules import DiskRepository
 from ecsim.control.disks import Disks, NewDisk
 from ecsim.control.images import Images
+from ecsim.control.online_resizes import online_sizes
 from ecsim.control.tags import Tags
 from ecsim.dataplane.plan import DiskPort, Naming
 from ecsim.ids import IdFactory
@@ -83,3 +84,12 @@ def test_a_disk_attached_nowhere_grows_without_a_size_for_the_plan(setup: _Setup
     setup.disks.attach(ACCOUNT, "i-1", disk_id, delete_with_instance=False)
     # attached afterwards: its device shows the image as it is then, as any attach does
     assert setup.port(disk_id).size == 0
+
+
+def test_the_online_size_goes_with_its_disk(setup: _Setup) -> None:
+    disk_id = setup.attached()
+    setup.maintenance.resize(ACCOUNT, disk_id, 40, online=True)
+    assert online_sizes(setup.store, ACCOUNT) == {disk_id: 40}
+    setup.disks.detach(ACCOUNT, "i-1", disk_id, delete_with_instance=None)
+    setup.disks.delete(ACCOUNT, disk_id)
+    assert online_sizes(setup.store, ACCOUNT) == {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ecsim.control import online_resizes
 from ecsim.control.error_builders import fixed
 from ecsim.control.resource_repository import ResourceRepository
 from ecsim.model.disk import Disk
@@ -106,6 +107,10 @@ class DiskRepository(ResourceRepository[Disk]):
         super().__init__(
             store, disk_codec.KIND, disk_codec.encode_disk, disk_codec.decode_disk, disk_not_found
         )
+
+    def delete(self, resource_id: str) -> None:
+        super().delete(resource_id)
+        self._store.delete_resource(online_resizes.KIND, resource_id)  # goes with its disk
 
 
 class SnapshotRepository(ResourceRepository[Snapshot]):
