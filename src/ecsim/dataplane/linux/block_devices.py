@@ -24,9 +24,7 @@ system.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import re
 import subprocess
 import time
@@ -35,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ecsim.dataplane.linux import filesystems, loops, system_disk
+from ecsim.dataplane.linux.disk_nodes import marked, node_script, unmark
 from ecsim.dataplane.linux.loops import Dev, Loop
 from ecsim.dataplane.plan import DiskPort, InstancePlan
 
@@ -42,8 +41,6 @@ __all__ = ["BlockDevices"]
 
 log = logging.getLogger("ecsim.dataplane")
 
-# in the instance directory's ``signals`` (its /run/ecsim): what its partitioning tools leave
-_MARKER = "disks-changed"
 _ENVIRONMENT = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
 # how long ``poll`` waits before it tries a failed instance again
 _RETRY_SECONDS = 5.0
@@ -120,7 +117,7 @@ class BlockDevices:
         held.retired = []
         _write_list(held)
         held.shown = dict(held.nodes)
-        _unmark(held.directory)
+        unmark(held.directory)
 
     def adopt(self, plan: InstancePlan) -> None:
         """After a restart of the server: a running instance's loop devices, as they are."""
@@ -174,13 +171,13 @@ class BlockDevices:
             if held.quiet_until > time.monotonic():
                 continue
             try:
-                if held.disks and _marked(held.directory):
+                if held.disks and marked(held.directory):
                     for disk in held.disks.values():
                         self._partitions(held, disk)
                     held.nodes = _nodes(held)
                     _write_list(held)
                     if self._show(instance_id, held):
-                        _unmark(held.directory)
+                        unmark(held.directory)
                 elif held.shown != held.nodes or held.retired:
                     self._show(instance_id, held)
             except Exception:
@@ -327,7 +324,7 @@ class BlockDevices:
             if pid is None:
                 return False  # not booted (yet, or any more): retried by ``poll``
             done = subprocess.run(
-                ["nsenter", "-t", str(pid), "-a", "/bin/sh", "-c", _script(held.nodes)],
+                ["nsenter", "-t", str(pid), "-a", "/bin/sh", "-c", node_script(held.nodes)],
                 capture_output=True,
                 text=True,
                 env=_ENVIRONMENT,
@@ -356,23 +353,6 @@ def _nodes(held: _Instance) -> dict[str, Dev]:
     return nodes
 
 
-def _script(nodes: dict[str, Dev]) -> str:
-    """Shell for inside the instance: its vd* block nodes become exactly ``nodes``."""
-    names = " ".join(sorted(nodes))
-    lines = [
-        "set -e",
-        "cd /dev",
-        # vda, the system disk, stays: it is the root's
-        'for node in vd[b-z]*; do [ -b "$node" ] || continue; '
-        f'case " {names} " in *" $node "*) ;; *) rm -f "$node" ;; esac; done',
-    ]
-    lines += [
-        f"rm -f {name}; mknod -m 660 {name} b {major} {minor}"
-        for name, (major, minor) in sorted(nodes.items())
-    ]
-    return "\n".join(lines) + "\n"
-
-
 def _write_list(held: _Instance) -> None:
     text = "".join(f"{name} {major} {minor}\n" for name, (major, minor) in held.nodes.items())
     (held.directory / "disks").write_text(text)
@@ -384,35 +364,3 @@ def _detach(retired: Iterable[Loop]) -> None:
             loops.detach(loop)
         except OSError:
             log.exception("data plane: detaching %s failed", loop.name)
-
-
-def _marker_dir(directory: Path) -> int | None:
-    """The instance's /run/ecsim (the directory's ``signals``), whose entries are the
-    instance's: looked at without following a link it may have put there."""
-    try:
-        return os.open(
-            directory / "signals", os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-        )
-    except OSError:
-        return None
-
-
-def _marked(directory: Path) -> bool:
-    fd = _marker_dir(directory)
-    if fd is None:
-        return False
-    try:
-        os.stat(_MARKER, dir_fd=fd, follow_symlinks=False)
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
-    return True
-
-
-def _unmark(directory: Path) -> None:
-    fd = _marker_dir(directory)
-    if fd is not None:
-        with contextlib.suppress(OSError):
-            os.unlink(_MARKER, dir_fd=fd)
-        os.close(fd)
