@@ -42,6 +42,7 @@ from ecsim.dataplane.metadata_hub import MetadataHub
 from ecsim.dataplane.plan import Naming, short_name
 from ecsim.delays import Delays
 from ecsim.ids import IdFactory
+from ecsim.model.instance import Instance
 from ecsim.services import Services
 from ecsim.settings import Settings
 from ecsim.storage import FileBlockStore
@@ -89,10 +90,17 @@ def build_app(
         # where FileBlockStore keeps the images (disks/<disk_id>.img)
         images=_blocks_root(settings, scratch) / "disks",
     )
-    dataplane = DataplaneSync(store, clock, PlanBuilder(store, naming, blocks.disk_path), driver)
     limits = settings.limits
     tags = Tags(store)
     images = Images(store, clock, tags)
+
+    def bootable(instance: Instance) -> bool:
+        return not images.is_windows(
+            instance.region_id, instance.image_id, account_id=instance.account_id
+        )
+
+    plans = PlanBuilder(store, naming, blocks.disk_path, bootable=bootable)
+    dataplane = DataplaneSync(store, clock, plans, driver)
     ram = Ram(store, ids, clock)
     objects = ObjectStorage(store, clock, _objects_root(settings, scratch))
     snapshots = Snapshots(store, ids, clock, limits, catalog, tags, blocks, users=dataplane)

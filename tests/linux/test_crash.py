@@ -27,7 +27,7 @@ from tests.support.linux import (
     server_tag,
 )
 from tests.support.server import RunningServer, start_server
-from tests.support.worlds import World, new_world
+from tests.support.worlds import WINDOWS_IMAGE, World, new_world
 
 ARGS = ["--dataplane", "linux"]
 
@@ -148,3 +148,25 @@ def test_a_freeze_a_killed_server_left_is_thawed_when_the_instance_is_adopted(
     finally:
         if servers.current is not None and servers.current.process.poll() is None:
             exec_in(servers.current, a, ["fsfreeze", "--unfreeze", "/"], timeout=10)
+
+
+def test_a_windows_record_from_an_api_only_server_is_never_booted(tmp_path: Path) -> None:
+    reason = linux_ready()
+    if reason is not None:
+        pytest.skip(reason)
+    data_dir = tmp_path / "ecsim-windows"
+    api_only = start_server(data_dir)
+    try:
+        world: World = new_world(api_only)
+        (windows,) = world.run(1, image_id=WINDOWS_IMAGE)
+        (linux,) = world.run(1)
+    finally:
+        api_only.stop()
+    served = start_server(data_dir, ARGS)
+    try:
+        booted_pid(served, linux)
+        assert _namespaces(linux) != []
+        assert _namespaces(windows) == []
+    finally:
+        served.stop(timeout=30)
+    assert _namespaces(linux, windows) == []

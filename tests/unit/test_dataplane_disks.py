@@ -138,3 +138,18 @@ def test_partition_tables_are_read_from_the_image(tmp_path: Path) -> None:
         1: (2048 * 512, 20480 * 512),
         5: (24576 * 512, 4096 * 512),
     }
+
+
+def test_instances_the_data_plane_cannot_boot_are_left_out(
+    store: SqliteStore, clock: FrozenClock
+) -> None:
+    # a Windows instance an API-only server launched, served later with a data plane
+    _world(store, clock)
+    save_instance(store, clock, "i-linux", account=ROOT_ACCOUNT_ID, octet=10)
+    save_instance(store, clock, "i-windows", account=ROOT_ACCOUNT_ID, octet=11)
+    builder = PlanBuilder(
+        store, Naming("t"), _image, bootable=lambda instance: instance.instance_id != "i-windows"
+    )
+    plan = builder.build(clock.now())
+    assert [i.instance_id for i in plan.instances] == ["i-linux"]
+    assert [p.instance_id for r in plan.routers for p in r.ports] == ["i-linux"]

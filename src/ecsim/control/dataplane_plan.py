@@ -73,9 +73,18 @@ def _eip_missing() -> EcsError:
 
 
 class PlanBuilder:
-    def __init__(self, store: Store, naming: Naming, disk_path: Callable[[str], Path]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        naming: Naming,
+        disk_path: Callable[[str], Path],
+        *,
+        bootable: Callable[[Instance], bool] = lambda instance: True,
+    ) -> None:
         self._store = store
         self._naming = naming
+        # what the data plane can run: not a Windows instance an API-only server launched
+        self._bootable = bootable
         # a disk's raw image (the block store's)
         self._disk_path = disk_path
         self._disks = DiskRepository(store)
@@ -106,6 +115,8 @@ class PlanBuilder:
             # the account's disks, read once there is a running instance to show them in
             disks: _Disks | None = None
             for instance in listed:
+                if not self._bootable(instance):
+                    continue
                 plan = self._instance(instance, attached.get(instance.instance_id, []), eips, now)
                 if plan is None:
                     continue
