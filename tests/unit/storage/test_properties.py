@@ -66,3 +66,68 @@ def test_fake_store_restores_what_it_snapshotted(
     first: list[tuple[int, bytes]], second: list[tuple[int, bytes]]
 ) -> None:
     check(FakeBlockStore(block_size=BS), first, second)
+
+
+PATCH_BS = 16 * 1024  # four pages a block: small changes become patches
+PATCH_SIZE = 8 * PATCH_BS
+
+steps = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("write"),
+            st.integers(0, PATCH_SIZE - 1),
+            st.binary(min_size=1, max_size=PATCH_BS + 100),
+        ),
+        st.tuples(st.just("snapshot"), st.just(0), st.just(b"")),
+        st.tuples(st.just("delete"), st.integers(0, 20), st.just(b"")),
+        st.tuples(st.just("reopen"), st.just(0), st.just(b"")),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps)
+def test_snapshots_deleted_in_any_order_keep_the_rest_whole(
+    ops: list[tuple[str, int, bytes]],
+) -> None:
+    """Patches over bases, bases outliving their snapshots, packs deleted and compacted: the
+    file engine and the fake stay in step (stored and freed bytes), and every snapshot left
+    restores exactly what it took."""
+    with tempfile.TemporaryDirectory() as root:
+
+        def opened() -> FileBlockStore:
+            return FileBlockStore(Path(root), block_size=PATCH_BS, sync=False)
+
+        file_store, fake = opened(), FakeBlockStore(block_size=PATCH_BS)
+        image = bytearray(PATCH_SIZE)
+        taken: dict[str, bytes] = {}
+        for store in (file_store, fake):
+            store.create_disk("d-1", PATCH_SIZE)
+        for number, (op, at, data) in enumerate(ops):
+            if op == "write":
+                data = data[: PATCH_SIZE - at]
+                image[at : at + len(data)] = data
+                for store in (file_store, fake):
+                    store.write("d-1", at, data)
+            elif op == "snapshot":
+                name = f"s-{number}"
+                infos = [store.snapshot("d-1", name) for store in (file_store, fake)]
+                assert infos[0] == infos[1]
+                taken[name] = bytes(image)
+            elif op == "delete" and taken:
+                name = sorted(taken)[at % len(taken)]
+                freed = [store.delete_snapshot(name) for store in (file_store, fake)]
+                assert freed[0] == freed[1]
+                del taken[name]
+            elif op == "reopen":
+                file_store = opened()
+            assert file_store.stored_bytes() == fake.stored_bytes()
+        assert file_store.verify().ok
+        for name, expected in taken.items():
+            file_store.create_disk_from_snapshot(f"copy-{name}", name)
+            assert file_store.read(f"copy-{name}", 0, PATCH_SIZE) == expected
+        for name in list(taken):
+            file_store.delete_snapshot(name)
+        assert file_store.stored_bytes() == 0
+        assert list((Path(root) / "packs").iterdir()) == []
