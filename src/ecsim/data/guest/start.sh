@@ -140,4 +140,6 @@ rmdir /.oldroot
 B=/run/ecsim-boot
 cp -Rp --remove-destination "$B/files/." / || echo "ecsim: some boot files were not written"
 umount "$B" && rmdir "$B"
+# named before tini is PID 1: whoever enters the booted instance sees its own host name
+hostname "$(cat /etc/hostname)" || echo "ecsim: the host name was not set"
 exec /usr/bin/tini -g -- /bin/sh /usr/local/sbin/ecsim-init'
