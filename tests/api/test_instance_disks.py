@@ -139,6 +139,29 @@ def test_a_refused_launch_leaves_no_disks(server: RunningServer) -> None:
     assert world.instances() == []
 
 
+def test_a_system_disk_performance_level_is_checked(server: RunningServer) -> None:
+    world = new_world(server)
+    assert_refused(
+        lambda: world.run(system_disk=_SystemDisk(category="cloud_essd", performance_level="PL9")),
+        "InvalidPerformanceLevel.Malformed",
+        400,
+    )
+    # PL2 needs 461 GiB or more, PL3 1,261 GiB
+    assert_refused(
+        lambda: world.run(
+            system_disk=_SystemDisk(category="cloud_essd", size=100, performance_level="PL2")
+        ),
+        "OperationDenied.PerformanceLevelNotMatch",
+        403,
+    )
+    assert _disks(world.client) == [] and world.instances() == []
+    (instance_id,) = world.run(
+        system_disk=_SystemDisk(category="cloud_essd", size=500, performance_level="PL2")
+    )
+    (disk,) = _disks(world.client, instance_id=instance_id)
+    assert (disk.category, disk.size, disk.performance_level) == ("cloud_essd", 500, "PL2")
+
+
 def test_a_batch_gets_one_system_disk_per_instance(server: RunningServer) -> None:
     world = new_world(server)
     ids = world.run(amount=5)

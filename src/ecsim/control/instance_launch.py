@@ -29,6 +29,7 @@ from ecsim.control.launch_checks import (
     InstanceNames,
     check_amount,
     check_disk_categories,
+    check_system_disk_level,
     check_values,
     instance_names,
     system_disk_size,
@@ -212,6 +213,7 @@ class Launcher:
             raise _windows_cannot_boot()
         names = instance_names(spec, instance_ids, windows=image.is_windows)
         disk_size = system_disk_size(spec, image)
+        check_system_disk_level(spec, disk_size)
         data_disks = self._disks.plan_data_disks(account_id, region_id, image, spec, mode)
         placement = self._placements.place(account_id, region_id, spec)
         check_disk_categories(spec, data_disks, placement.zone)

@@ -107,6 +107,16 @@ _data_size = fixed(
     code="InvalidDataDiskSize.ValueNotSupported",
     http_status=400,
 )
+_system_performance_level = fixed(
+    "The specified parameter SystemDisk.PerformanceLevel is not valid.",
+    code="InvalidPerformanceLevel.Malformed",
+    http_status=400,
+)
+_system_level_mismatch = fixed(
+    "The specified SystemDisk.PerformanceLevel and SystemDisk.Size do not match.",
+    code="OperationDenied.PerformanceLevelNotMatch",
+    http_status=403,
+)
 _performance_level = fixed(
     "The specified parameter DataDisk.n.PerformanceLevel is not valid.",
     code="InvalidPerformanceLevel.Malformed",
@@ -206,6 +216,8 @@ def _check_disks(spec: LaunchSpec) -> None:
     system = spec.system_disk
     if system.category is not None and _category(system.category) is None:
         raise _system_category()
+    if system.performance_level and system.performance_level not in _PERFORMANCE_LEVELS:
+        raise _system_performance_level()
     _check_disk_labels(system.name, system.description)
     for disk in spec.data_disks:
         _check_data_disk(disk)
@@ -280,6 +292,15 @@ def system_disk_size(spec: LaunchSpec, image: Image) -> int:
     if size < image.size_gib:
         raise _smaller_than_image()
     return size
+
+
+def check_system_disk_level(spec: LaunchSpec, size_gib: int) -> None:
+    """An ESSD system disk's performance level needs a size (PL2 from 461 GiB, PL3 from
+    1,261 GiB), as a data disk's does."""
+    category = spec.system_disk.category or DiskCategory.CLOUD_EFFICIENCY.value
+    level = spec.system_disk.performance_level
+    if category == DiskCategory.CLOUD_ESSD.value and not _fits(category, level, size_gib):
+        raise _system_level_mismatch()
 
 
 def instance_names(
