@@ -73,8 +73,16 @@ def _system_disk_snapshot(
             os.pwrite(fd, rng.randbytes(MIB), index * MIB)
     finally:
         os.close(fd)
-    snapshot = client.create_snapshot(models.CreateSnapshotRequest(disk_id=disk.disk_id))
-    return str(snapshot.body.snapshot_id)
+    snapshot_id = str(
+        client.create_snapshot(models.CreateSnapshotRequest(disk_id=disk.disk_id)).body.snapshot_id
+    )
+    while True:  # a large snapshot is taken in the background
+        (snapshot,) = client.describe_snapshots(
+            models.DescribeSnapshotsRequest(region_id=REGION, snapshot_ids=f'["{snapshot_id}"]')
+        ).body.snapshots.snapshot
+        if snapshot.status == "accomplished":
+            return snapshot_id
+        time.sleep(0.01)
 
 
 def _create_image_seconds(client: Any, models: Any, snapshot_id: str, name: str) -> float:

@@ -33,6 +33,7 @@ from ecsim.control.ram import Ram
 from ecsim.control.reachability import Reachability
 from ecsim.control.security_group_rules import SecurityGroupRules
 from ecsim.control.security_groups import SecurityGroups
+from ecsim.control.snapshot_jobs import SnapshotJobs
 from ecsim.control.snapshot_policies import SnapshotPolicies
 from ecsim.control.snapshots import Snapshots
 from ecsim.control.storage_reconcile import reconcile_storage
@@ -60,6 +61,7 @@ class Application:
     scratch: tempfile.TemporaryDirectory[str] | None = None
 
     def close(self) -> None:
+        self.services.snapshots.close()  # before the data plane: a snapshot may hold a freeze
         self.services.dataplane.close()
         self.services.store.close()
         if self.scratch is not None:
@@ -103,7 +105,9 @@ def build_app(
     dataplane = DataplaneSync(store, clock, plans, driver)
     ram = Ram(store, ids, clock)
     objects = ObjectStorage(store, clock, _objects_root(settings, scratch))
-    snapshots = Snapshots(store, ids, clock, limits, catalog, tags, blocks, users=dataplane)
+    snapshots = Snapshots(
+        store, ids, clock, limits, catalog, tags, blocks, users=dataplane, jobs=SnapshotJobs(blocks)
+    )
     disks = Disks(store, ids, clock, limits, catalog, tags, blocks)
     services = Services(
         store=store,

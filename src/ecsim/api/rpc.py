@@ -112,6 +112,8 @@ class RpcSkeleton:
         self, spec: ActionSpec, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
         services = self._services
+        # background snapshots that ended are recorded before anything reads or uses them
+        services.snapshots.settle()
         # DryRun is honoured wherever it is declared, Describe* actions included (they
         # answer DryRunOperation too): the handler runs in full so every check it makes still
         # wins, and its writes are rolled back.

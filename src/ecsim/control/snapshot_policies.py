@@ -180,6 +180,7 @@ class SnapshotPolicies:
         return codec.decode_schedule(record)[1] if record else []
 
     def tick(self) -> None:
+        self._snapshots.settle()  # a disk's last background snapshot may just have ended
         now = self._clock.now()
         record = self._store.get_resource(codec.SCHEDULE_KIND, codec.SCHEDULE_ID)
         if record is None:

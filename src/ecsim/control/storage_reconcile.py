@@ -5,8 +5,9 @@ it commits. A crash in between leaves engine state no record knows of: a manifes
 snapshot the store never recorded (its chunks held for nothing), or a disk image without its
 disk. Those are what the crash interrupted, so they go, and the chunks only they held with
 them. (The engine's own open has already swept chunks no manifest names.) A snapshot record
-whose manifest is missing can only come from outside damage: it is marked failed, never
-shown as accomplished.
+whose manifest is missing can only come from outside damage, or is one a background snapshot
+was taking when the server died: it is marked failed, never shown as accomplished. A
+progressing one whose manifest is there ended before it could be recorded: accomplished.
 """
 
 from __future__ import annotations
@@ -50,9 +51,11 @@ def reconcile_storage(store: Store, blocks: BlockStore) -> Reconciled:
     with store.transaction():
         for account in store.list_accounts():
             for snapshot in records.owned_by(account.account_id):
-                if snapshot.status is SnapshotStatus.ACCOMPLISHED and (
-                    snapshot.snapshot_id not in kept
-                ):
+                whole = snapshot.snapshot_id in kept
+                if snapshot.status is SnapshotStatus.PROGRESSING and whole:
+                    # taken in the background, ended before the stop could record it
+                    records.save(replace(snapshot, status=SnapshotStatus.ACCOMPLISHED))
+                elif snapshot.status is not SnapshotStatus.FAILED and not whole:
                     records.save(replace(snapshot, status=SnapshotStatus.FAILED))
                     failed.append(snapshot.snapshot_id)
     done = Reconciled(tuple(snapshots), tuple(disks), tuple(failed), freed)

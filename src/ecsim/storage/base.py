@@ -124,6 +124,11 @@ class BlockStore(Protocol):
 
     def read(self, disk_id: str, offset: int, length: int) -> bytes: ...
 
+    def snapshot_work(self, disk_id: str) -> int:
+        """About how many bytes the disk's next snapshot reads (its changed blocks, or every
+        allocated one): what decides whether a snapshot is quick enough to wait for."""
+        ...
+
     def snapshot(
         self, disk_id: str, snapshot_id: str, progress: ProgressFn | None = None
     ) -> SnapshotInfo: ...

@@ -150,6 +150,13 @@ class FakeBlockStore:
                 pos += take
             return bytes(out)
 
+    def snapshot_work(self, disk_id: str) -> int:
+        with self._lock:
+            disk = self._disk(disk_id)
+            parent = self._manifests.get(disk.base) if disk.base else None
+            blocks = disk.dirty if parent is not None else disk.blocks
+            return len(blocks) * self._block_size
+
     def snapshot(
         self, disk_id: str, snapshot_id: str, progress: ProgressFn | None = None
     ) -> SnapshotInfo:

@@ -169,6 +169,14 @@ class FileBlockStore:
 
     # snapshots
 
+    def snapshot_work(self, disk_id: str) -> int:
+        with self._lock:
+            volume = self._volume(disk_id)
+            dirty = volume.dirty_blocks() if self._base_manifest(volume) is not None else None
+            if dirty is None:
+                return min(volume.size, volume.image.stat().st_blocks * 512)
+            return len(dirty) * self._block_size
+
     def snapshot(
         self, disk_id: str, snapshot_id: str, progress: ProgressFn | None = None
     ) -> SnapshotInfo:

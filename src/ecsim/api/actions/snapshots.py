@@ -47,7 +47,7 @@ def create_snapshot(
         resource_group_id=params.get("ResourceGroupId", ""),
         tags=tags_from(params),
     )
-    snapshot = services.snapshots.create(ctx.account_id, spec)
+    snapshot = services.snapshots.create(ctx.account_id, spec, background=True)
     return {"SnapshotId": snapshot.snapshot_id}
 
 
@@ -163,13 +163,14 @@ def reset_disk(ctx: RequestContext, params: dict[str, Any], services: Services) 
 def _snapshot(view: SnapshotView) -> dict[str, Any]:
     snapshot = view.snapshot
     done = snapshot.status is SnapshotStatus.ACCOMPLISHED
+    percent = 100 if done else view.progress.percent if view.progress else 0
     body: dict[str, Any] = {
         "SnapshotId": snapshot.snapshot_id,
         "SnapshotName": snapshot.name,
         "Description": snapshot.description,
         "Status": snapshot.status.value,
-        "Progress": "100%" if done else "0%",
-        "RemainTime": 0,
+        "Progress": f"{percent}%",
+        "RemainTime": view.progress.remain_seconds if view.progress else 0,
         "Available": done,
         "CreationTime": format_seconds(snapshot.created_at),
         "SourceDiskId": snapshot.source_disk_id,
