@@ -195,6 +195,52 @@ def test_a_disk_rolls_back_to_a_snapshot_taken_while_it_was_mounted(
     assert _sh(linux_server, instance_id, "mount /dev/vdb /mnt && cat /mnt/state") == "before\n"
 
 
+def test_a_large_snapshot_of_a_mounted_disk_is_taken_in_the_background(
+    linux_server: RunningServer, world: World
+) -> None:
+    instance_id, disk_id = _run_with_disk(linux_server, world)
+    _sh(linux_server, instance_id, "mkfs.ext4 -q /dev/vdb && mount /dev/vdb /mnt")
+    # more than a snapshot reads inside its call: it answers at once, the disk frozen after
+    _sh(linux_server, instance_id, "head -c 300M /dev/urandom > /mnt/big && sync")
+    digest = _sh(linux_server, instance_id, "md5sum < /mnt/big")
+    snapshot_id = str(
+        world.client.create_snapshot(
+            ecs_models.CreateSnapshotRequest(disk_id=disk_id)
+        ).body.snapshot_id
+    )
+
+    def status() -> str:
+        request = ecs_models.DescribeSnapshotsRequest(
+            region_id=REGION, snapshot_ids=f'["{snapshot_id}"]'
+        )
+        (found,) = world.client.describe_snapshots(request).body.snapshots.snapshot
+        return str(found.status)
+
+    assert status() == "progressing"
+    assert eventually(lambda: status() == "accomplished", timeout=60)
+    # thawed: the instance writes again
+    _sh(linux_server, instance_id, "echo after > /mnt/after && sync")
+    copy = str(
+        world.client.create_disk(
+            ecs_models.CreateDiskRequest(
+                region_id=REGION,
+                zone_id=ZONE,
+                disk_category="cloud_efficiency",
+                snapshot_id=snapshot_id,
+            )
+        ).body.disk_id
+    )
+    world.client.attach_disk(ecs_models.AttachDiskRequest(instance_id=instance_id, disk_id=copy))
+    assert eventually(
+        lambda: exec_in(linux_server, instance_id, ["test", "-b", "/dev/vdc"]).returncode == 0
+    )
+    copied = _sh(
+        linux_server, instance_id, "mkdir -p /copy && mount /dev/vdc /copy && md5sum < /copy/big"
+    )
+    assert copied == digest
+    assert _sh(linux_server, instance_id, "ls /copy") == "big\nlost+found\n"
+
+
 def test_a_killed_server_leaves_the_disks_to_the_next_which_detaches_them_once_done(
     tmp_path: Path,
 ) -> None:
