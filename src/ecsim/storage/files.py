@@ -12,8 +12,13 @@ A snapshot writes its new records to one pack, commits the pack, and writes its 
 last, so a crash leaves either a complete snapshot or none plus a temp pack (or unreferenced
 records), which ``gc()`` (also run on open) reclaims. A changed block is stored as the pages
 that differ from the disk's previous version of it (``encoding``), so a snapshot stores about
-what the guest wrote, not whole blocks. One lock serialises everything: a snapshot sees no
-engine write half-applied.
+what the guest wrote, not whole blocks.
+
+Locks: one for the blocks, manifests and packs (snapshots, restores, deletions of snapshots
+take it, one at a time), and one per disk (a snapshot or restore holds its disk's too, so it
+sees no write half-applied). Creating, writing, growing or deleting another disk takes only
+that disk's lock: a long snapshot in the background does not hold up new instances' disks.
+Lock order: the store's before a disk's.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ecsim.storage.atomic import is_temp
@@ -63,7 +69,9 @@ class FileBlockStore:
     ) -> None:
         self.root = root
         self._sync = sync
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # blocks, manifests, packs
+        self._volumes_lock = threading.Lock()  # the two maps below
+        self._disk_locks: dict[str, threading.RLock] = {}
         root.mkdir(parents=True, exist_ok=True)
         self._block_size = self._settle_block_size(block_size)
         self._zero = bytes(self._block_size)
@@ -106,22 +114,34 @@ class FileBlockStore:
         return self._disks_dir / f"{disk_id}.img"
 
     def _volume(self, disk_id: str) -> Volume:
-        volume = self._volumes.get(disk_id)
-        if volume is None:
-            image = self._image(disk_id)
-            if not image.exists():
-                raise DiskNotFound(disk_id)
-            volume = self._volumes[disk_id] = Volume(image, self._block_size, sync=self._sync)
-        return volume
+        with self._volumes_lock:
+            volume = self._volumes.get(disk_id)
+            if volume is None:
+                image = self._image(disk_id)
+                if not image.exists():
+                    raise DiskNotFound(disk_id)
+                volume = self._volumes[disk_id] = Volume(image, self._block_size, sync=self._sync)
+            return volume
+
+    def _disk_lock(self, disk_id: str) -> threading.RLock:
+        with self._volumes_lock:
+            return self._disk_locks.setdefault(disk_id, threading.RLock())
+
+    @contextmanager
+    def _holding(self, disk_id: str) -> Iterator[Volume]:
+        """The disk's volume, with the disk's lock held."""
+        with self._disk_lock(disk_id):
+            yield self._volume(disk_id)
 
     def create_disk(self, disk_id: str, size: int) -> None:
-        with self._lock:
+        with self._disk_lock(disk_id):
             image = self._image(disk_id)
             if image.exists():
                 raise DiskExists(disk_id)
             volume = Volume(image, self._block_size, sync=self._sync)
             volume.create(size)
-            self._volumes[disk_id] = volume
+            with self._volumes_lock:
+                self._volumes[disk_id] = volume
 
     def create_disk_from_snapshot(
         self, disk_id: str, snapshot_id: str, size: int | None = None
@@ -133,45 +153,45 @@ class FileBlockStore:
 
     def delete_disk(self, disk_id: str) -> None:
         """Snapshots of the disk outlive it, as on ECS."""
-        with self._lock:
-            self._volume(disk_id).remove()
-            del self._volumes[disk_id]
+        with self._holding(disk_id) as volume:
+            volume.remove()
+            with self._volumes_lock:
+                del self._volumes[disk_id]
+                del self._disk_locks[disk_id]
 
     def disk_size(self, disk_id: str) -> int:
         return self._volume(disk_id).size
 
     def disk_ids(self) -> list[str]:
-        with self._lock:
-            return sorted(p.stem for p in self._disks_dir.glob("*.img") if not is_temp(p))
+        return sorted(p.stem for p in self._disks_dir.glob("*.img") if not is_temp(p))
 
     def resize_disk(self, disk_id: str, size: int) -> None:
-        with self._lock:
-            self._volume(disk_id).grow(size)
+        with self._holding(disk_id) as volume:
+            volume.grow(size)
 
     def wipe_disk(self, disk_id: str) -> None:
-        with self._lock:
-            volume = self._volume(disk_id)
+        with self._holding(disk_id) as volume:
             volume.restore(iter(()), volume.size)
             volume.rebase(None)
 
     def untrack(self, disk_id: str) -> None:
         """The disk is attached and written directly: its next snapshot hashes every block."""
-        with self._lock:
-            self._volume(disk_id).untrack()
+        with self._holding(disk_id) as volume:
+            volume.untrack()
 
     def write(self, disk_id: str, offset: int, data: bytes) -> None:
-        with self._lock:
-            self._volume(disk_id).write(offset, data)
+        with self._holding(disk_id) as volume:
+            volume.write(offset, data)
 
     def read(self, disk_id: str, offset: int, length: int) -> bytes:
-        with self._lock:
-            return self._volume(disk_id).read(offset, length)
+        with self._holding(disk_id) as volume:
+            return volume.read(offset, length)
 
     # snapshots
 
     def snapshot_work(self, disk_id: str) -> int:
-        with self._lock:
-            volume = self._volume(disk_id)
+        # the disk's lock only: asked while another disk's snapshot may hold the store's
+        with self._holding(disk_id) as volume:
             dirty = volume.dirty_blocks() if self._base_manifest(volume) is not None else None
             if dirty is None:
                 return min(volume.size, volume.image.stat().st_blocks * 512)
@@ -180,8 +200,7 @@ class FileBlockStore:
     def snapshot(
         self, disk_id: str, snapshot_id: str, progress: ProgressFn | None = None
     ) -> SnapshotInfo:
-        with self._lock:
-            volume = self._volume(disk_id)
+        with self._lock, self._holding(disk_id) as volume:
             if self._manifests.exists(snapshot_id):
                 raise SnapshotExists(snapshot_id)
             parent = self._base_manifest(volume)
@@ -252,9 +271,8 @@ class FileBlockStore:
             return None
 
     def restore(self, snapshot_id: str, disk_id: str, progress: ProgressFn | None = None) -> None:
-        with self._lock:
+        with self._lock, self._holding(disk_id) as volume:
             manifest = self._manifests.load(snapshot_id)
-            volume = self._volume(disk_id)
             size = volume.size
             if size < manifest.size:
                 raise StorageError(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 from pathlib import Path
 
 import pytest
@@ -255,3 +256,35 @@ def test_the_block_size_is_fixed_when_the_store_is_created(tmp_path: Path) -> No
         FileBlockStore(tmp_path / "store", block_size=2 * BS)
     with pytest.raises(ValueError):
         FileBlockStore(tmp_path / "other", block_size=3000)
+
+
+def test_a_long_snapshot_holds_up_only_its_own_disk(file_store: FileBlockStore) -> None:
+    file_store.create_disk("d-1", SIZE)
+    file_store.write("d-1", 0, random_blocks(random.Random(12), 4))
+    reading, finish = threading.Event(), threading.Event()
+
+    def slow(done: int, total: int) -> None:
+        reading.set()
+        assert finish.wait(10)
+
+    taker = threading.Thread(target=lambda: file_store.snapshot("d-1", "s-1", slow))
+    taker.start()
+    try:
+        assert reading.wait(10)
+
+        def other_disk() -> None:
+            file_store.create_disk("d-2", SIZE)
+            file_store.write("d-2", BS, b"meanwhile")
+            assert file_store.read("d-2", BS, 9) == b"meanwhile"
+            file_store.resize_disk("d-2", 2 * SIZE)
+            file_store.delete_disk("d-2")
+
+        meanwhile = threading.Thread(target=other_disk)
+        meanwhile.start()
+        meanwhile.join(10)
+        assert not meanwhile.is_alive()  # done while the snapshot still runs
+        assert taker.is_alive()
+    finally:
+        finish.set()
+        taker.join(10)
+    assert file_store.snapshot_info("s-1").blocks == 4
