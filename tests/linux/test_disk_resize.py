@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from alibabacloud_ecs20140526 import models as ecs_models
 
-from tests.support.linux import booted_pid, eventually, exec_in, loops_under, serve_linux
+from tests.support.linux import booted_pid, eventually, exec_in, loops_under, serve_linux, sh_in
 from tests.support.server import RunningServer
 from tests.support.worlds import REGION, World
 
@@ -37,19 +37,13 @@ def linux_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSe
     assert loops_under(data_dir) == []
 
 
-def _sh(server: RunningServer, instance_id: str, script: str) -> str:
-    done = exec_in(server, instance_id, ["sh", "-c", script], timeout=60)
-    assert done.returncode == 0, f"{script}: {done.stdout}{done.stderr}"
-    return done.stdout
-
-
 def _device_size(server: RunningServer, instance_id: str, device: str) -> int:
-    return int(_sh(server, instance_id, f"blockdev --getsize64 {device}"))
+    return int(sh_in(server, instance_id, f"blockdev --getsize64 {device}"))
 
 
 def _fs_size(server: RunningServer, instance_id: str, mount_point: str) -> int:
     """The size ``df`` shows for the file system mounted at ``mount_point``, in bytes."""
-    return int(_sh(server, instance_id, f"df -B1 --output=size {mount_point}").split()[-1])
+    return int(sh_in(server, instance_id, f"df -B1 --output=size {mount_point}").split()[-1])
 
 
 def _disk(world: World, instance_id: str, disk_type: str) -> tuple[str, int]:
@@ -81,7 +75,7 @@ def test_a_data_disk_grows_online_at_once_and_offline_after_a_reboot(
     booted_pid(linux_server, instance_id)
     disk_id, _ = _disk(world, instance_id, "data")
     made = "mkfs.ext4 -q /dev/vdb && mkdir -p /mnt/data && mount /dev/vdb /mnt/data"
-    _sh(linux_server, instance_id, f"{made} && echo kept > /mnt/data/kept")
+    sh_in(linux_server, instance_id, f"{made} && echo kept > /mnt/data/kept")
     assert _device_size(linux_server, instance_id, "/dev/vdb") == 20 * GIB
     before = _fs_size(linux_server, instance_id, "/mnt/data")
 
@@ -89,15 +83,15 @@ def test_a_data_disk_grows_online_at_once_and_offline_after_a_reboot(
     # before the call returned: the device inside shows it, and the mounted file system grows
     assert _device_size(linux_server, instance_id, "/dev/vdb") == 30 * GIB
     if _may_resize_mounted():
-        _sh(linux_server, instance_id, "resize2fs /dev/vdb")
+        sh_in(linux_server, instance_id, "resize2fs /dev/vdb")
     else:
-        _sh(
+        sh_in(
             linux_server,
             instance_id,
             "umount /mnt/data && resize2fs /dev/vdb && mount /dev/vdb /mnt/data",
         )
     assert _fs_size(linux_server, instance_id, "/mnt/data") - before > 9 * GIB
-    assert _sh(linux_server, instance_id, "cat /mnt/data/kept") == "kept\n"
+    assert sh_in(linux_server, instance_id, "cat /mnt/data/kept") == "kept\n"
 
     # offline (the default): the running instance sees it once it has restarted
     _resize(world, disk_id, 40)
@@ -107,7 +101,8 @@ def test_a_data_disk_grows_online_at_once_and_offline_after_a_reboot(
     assert eventually(lambda: _rebooted(linux_server, instance_id, pid), timeout=15)
     assert _device_size(linux_server, instance_id, "/dev/vdb") == 40 * GIB
     assert (
-        _sh(linux_server, instance_id, "mount /dev/vdb /mnt/data && cat /mnt/data/kept") == "kept\n"
+        sh_in(linux_server, instance_id, "mount /dev/vdb /mnt/data && cat /mnt/data/kept")
+        == "kept\n"
     )
 
 
@@ -123,7 +118,7 @@ def test_the_system_disk_grows_online_under_the_mounted_root(
     _resize(world, disk_id, size + 10, "online")
     assert _device_size(linux_server, instance_id, "/dev/vda") == (size + 10) * GIB
     if _may_resize_mounted():
-        _sh(linux_server, instance_id, "resize2fs /dev/vda")
+        sh_in(linux_server, instance_id, "resize2fs /dev/vda")
         assert _fs_size(linux_server, instance_id, "/") - before > 9 * GIB
     else:
         # it finds the root mounted from /dev/vda and grows it online, as far as the kernel

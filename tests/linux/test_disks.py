@@ -24,6 +24,7 @@ from tests.support.linux import (
     loops_under,
     release,
     serve_linux,
+    sh_in,
 )
 from tests.support.server import RunningServer, start_server
 from tests.support.worlds import REGION, ZONE, World, new_world
@@ -39,13 +40,6 @@ def linux_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSe
     yield from serve_linux(data_dir)
     # a clean stop leaves no loop device over the server's images
     assert loops_under(data_dir) == []
-
-
-def _sh(server: RunningServer, instance_id: str, script: str) -> str:
-    """``script`` run by sh inside the instance; its output (it must succeed)."""
-    done = exec_in(server, instance_id, ["sh", "-c", script], timeout=120)
-    assert done.returncode == 0, f"{script}: {done.stdout}{done.stderr}"
-    return done.stdout
 
 
 def _data_disks(world: World, instance_id: str) -> dict[str, str]:
@@ -89,32 +83,32 @@ def test_guide_recovering_a_deleted_file_with_extundelete(
     linux_server: RunningServer, world: World
 ) -> None:
     instance_id, disk_id = _run_with_disk(linux_server, world)
-    listing = _sh(linux_server, instance_id, "fdisk -l /dev/vdb")
+    listing = sh_in(linux_server, instance_id, "fdisk -l /dev/vdb")
     assert "Disk /dev/vdb: 20 GiB, 21474836480 bytes, 41943040 sectors" in listing
     # partitioned, formatted and mounted as the guide does; each command finds the node the
     # one before it made
-    _sh(linux_server, instance_id, PARTITION)
-    _sh(linux_server, instance_id, "mkfs.ext4 /dev/vdb1")
-    _sh(linux_server, instance_id, "mkdir /zhuyun && mount /dev/vdb1 /zhuyun")
+    sh_in(linux_server, instance_id, PARTITION)
+    sh_in(linux_server, instance_id, "mkfs.ext4 /dev/vdb1")
+    sh_in(linux_server, instance_id, "mkdir /zhuyun && mount /dev/vdb1 /zhuyun")
     # sync: the guide's steps are minutes apart, and the journal has committed the file by
     # the time it is deleted (what extundelete finds it by)
-    written = _sh(
+    written = sh_in(
         linux_server, instance_id, "cd /zhuyun && echo test > hello && sync && md5sum hello"
     )
     assert written == f"{HELLO_MD5}  hello\n"
-    _sh(linux_server, instance_id, "cd /zhuyun && rm -rf hello && cd ~ && umount /dev/vdb1")
+    sh_in(linux_server, instance_id, "cd /zhuyun && rm -rf hello && cd ~ && umount /dev/vdb1")
 
     # the root directory's entries; the deleted file's name is gone since Linux 5.14 wipes
     # deleted directory entries, while its inode (12) and blocks remain
-    listed = _sh(linux_server, instance_id, "extundelete --inode 2 /dev/vdb1")
+    listed = sh_in(linux_server, instance_id, "extundelete --inode 2 /dev/vdb1")
     assert "lost+found" in listed
-    restored = _sh(
+    restored = sh_in(
         linux_server,
         instance_id,
         "extundelete --restore-inode 12 /dev/vdb1 >/dev/null && md5sum RECOVERED_FILES/*",
     )
     assert restored.split()[0] == HELLO_MD5
-    restored = _sh(
+    restored = sh_in(
         linux_server,
         instance_id,
         "rm -rf RECOVERED_FILES && extundelete --restore-all /dev/vdb1 >/dev/null"
@@ -131,16 +125,16 @@ def test_data_written_inside_survives_stop_and_start(
     linux_server: RunningServer, world: World
 ) -> None:
     instance_id, disk_id = _run_with_disk(linux_server, world)
-    _sh(linux_server, instance_id, PARTITION)
-    _sh(linux_server, instance_id, "mkfs.ext4 -q /dev/vdb1 && mount /dev/vdb1 /mnt")
-    _sh(linux_server, instance_id, "echo kept > /mnt/data")
+    sh_in(linux_server, instance_id, PARTITION)
+    sh_in(linux_server, instance_id, "mkfs.ext4 -q /dev/vdb1 && mount /dev/vdb1 /mnt")
+    sh_in(linux_server, instance_id, "echo kept > /mnt/data")
 
     _stop(world, instance_id)
     # a stopped instance holds no block device
     assert eventually(lambda: loops_of(linux_server, disk_id) == [], timeout=10)
     _start(linux_server, world, instance_id)
     # the disk and its partition are in /dev from the first process on
-    assert _sh(linux_server, instance_id, "mount /dev/vdb1 /mnt && cat /mnt/data") == "kept\n"
+    assert sh_in(linux_server, instance_id, "mount /dev/vdb1 /mnt && cat /mnt/data") == "kept\n"
 
 
 def test_a_disk_attached_to_a_running_instance_appears_and_goes_on_detach(
@@ -151,58 +145,58 @@ def test_a_disk_attached_to_a_running_instance_appears_and_goes_on_detach(
     world.client.attach_disk(ecs_models.AttachDiskRequest(instance_id=instance_id, disk_id=second))
     assert _data_disks(world, instance_id)["/dev/xvdc"] == second
     # in place when the call returns
-    size = _sh(linux_server, instance_id, "blockdev --getsize64 /dev/vdc")
+    size = sh_in(linux_server, instance_id, "blockdev --getsize64 /dev/vdc")
     assert size == f"{20 << 30}\n"
-    _sh(linux_server, instance_id, PARTITION.replace("vdb", "vdc"))
-    _sh(linux_server, instance_id, "mkfs.ext4 -q /dev/vdc1 && mount /dev/vdc1 /mnt")
-    _sh(linux_server, instance_id, "echo moved > /mnt/data")
+    sh_in(linux_server, instance_id, PARTITION.replace("vdb", "vdc"))
+    sh_in(linux_server, instance_id, "mkfs.ext4 -q /dev/vdc1 && mount /dev/vdc1 /mnt")
+    sh_in(linux_server, instance_id, "echo moved > /mnt/data")
 
     # detached while mounted: the nodes go at once (vda, the system disk, stays), the mount
     # stays until it is unmounted (then its loop device goes too)
     world.client.detach_disk(ecs_models.DetachDiskRequest(instance_id=instance_id, disk_id=second))
-    assert _sh(linux_server, instance_id, "ls /dev | grep '^vd' || true") == "vda\nvdb\n"
-    assert _sh(linux_server, instance_id, "cat /mnt/data") == "moved\n"
-    _sh(linux_server, instance_id, "umount /mnt")
+    assert sh_in(linux_server, instance_id, "ls /dev | grep '^vd' || true") == "vda\nvdb\n"
+    assert sh_in(linux_server, instance_id, "cat /mnt/data") == "moved\n"
+    sh_in(linux_server, instance_id, "umount /mnt")
     assert eventually(lambda: loops_of(linux_server, second) == [], timeout=10)
 
     # attached again, it shows what was written to it
     world.client.attach_disk(ecs_models.AttachDiskRequest(instance_id=instance_id, disk_id=second))
-    assert _sh(linux_server, instance_id, "mount /dev/vdc1 /mnt && cat /mnt/data") == "moved\n"
+    assert sh_in(linux_server, instance_id, "mount /dev/vdc1 /mnt && cat /mnt/data") == "moved\n"
 
 
 def test_a_disk_rolls_back_to_a_snapshot_taken_while_it_was_mounted(
     linux_server: RunningServer, world: World
 ) -> None:
     instance_id, disk_id = _run_with_disk(linux_server, world)
-    _sh(linux_server, instance_id, "mkfs.ext4 -q /dev/vdb && mount /dev/vdb /mnt")
+    sh_in(linux_server, instance_id, "mkfs.ext4 -q /dev/vdb && mount /dev/vdb /mnt")
     # not synced: the snapshot freezes the file system, which writes it out
-    _sh(linux_server, instance_id, "echo before > /mnt/state")
+    sh_in(linux_server, instance_id, "echo before > /mnt/state")
     snapshot_id = world.client.create_snapshot(
         ecs_models.CreateSnapshotRequest(disk_id=disk_id)
     ).body.snapshot_id
     # and plenty not yet written out, which the file system writes as it is unmounted on
     # the way down
-    _sh(linux_server, instance_id, "echo after > /mnt/state && sync")
-    _sh(linux_server, instance_id, "head -c 200M /dev/zero > /mnt/unsynced")
+    sh_in(linux_server, instance_id, "echo after > /mnt/state && sync")
+    sh_in(linux_server, instance_id, "head -c 200M /dev/zero > /mnt/unsynced")
 
     _stop(world, instance_id)
     # right away: the reset waits for the instance to be down before it writes the disk
     world.client.reset_disk(ecs_models.ResetDiskRequest(disk_id=disk_id, snapshot_id=snapshot_id))
     _start(linux_server, world, instance_id)
     # taken frozen: a clean file system, no journal to replay
-    features = _sh(linux_server, instance_id, "dumpe2fs -h /dev/vdb 2>/dev/null | grep features")
+    features = sh_in(linux_server, instance_id, "dumpe2fs -h /dev/vdb 2>/dev/null | grep features")
     assert "needs_recovery" not in features
-    assert _sh(linux_server, instance_id, "mount /dev/vdb /mnt && cat /mnt/state") == "before\n"
+    assert sh_in(linux_server, instance_id, "mount /dev/vdb /mnt && cat /mnt/state") == "before\n"
 
 
 def test_a_large_snapshot_of_a_mounted_disk_is_taken_in_the_background(
     linux_server: RunningServer, world: World
 ) -> None:
     instance_id, disk_id = _run_with_disk(linux_server, world)
-    _sh(linux_server, instance_id, "mkfs.ext4 -q /dev/vdb && mount /dev/vdb /mnt")
+    sh_in(linux_server, instance_id, "mkfs.ext4 -q /dev/vdb && mount /dev/vdb /mnt")
     # more than a snapshot reads inside its call: it answers at once, the disk frozen after
-    _sh(linux_server, instance_id, "head -c 300M /dev/urandom > /mnt/big && sync")
-    digest = _sh(linux_server, instance_id, "md5sum < /mnt/big")
+    sh_in(linux_server, instance_id, "head -c 300M /dev/urandom > /mnt/big && sync")
+    digest = sh_in(linux_server, instance_id, "md5sum < /mnt/big")
     snapshot_id = str(
         world.client.create_snapshot(
             ecs_models.CreateSnapshotRequest(disk_id=disk_id)
@@ -219,7 +213,7 @@ def test_a_large_snapshot_of_a_mounted_disk_is_taken_in_the_background(
     assert status() == "progressing"
     assert eventually(lambda: status() == "accomplished", timeout=60)
     # thawed: the instance writes again
-    _sh(linux_server, instance_id, "echo after > /mnt/after && sync")
+    sh_in(linux_server, instance_id, "echo after > /mnt/after && sync")
     copy = str(
         world.client.create_disk(
             ecs_models.CreateDiskRequest(
@@ -234,11 +228,11 @@ def test_a_large_snapshot_of_a_mounted_disk_is_taken_in_the_background(
     assert eventually(
         lambda: exec_in(linux_server, instance_id, ["test", "-b", "/dev/vdc"]).returncode == 0
     )
-    copied = _sh(
+    copied = sh_in(
         linux_server, instance_id, "mkdir -p /copy && mount /dev/vdc /copy && md5sum < /copy/big"
     )
     assert copied == digest
-    assert _sh(linux_server, instance_id, "ls /copy") == "big\nlost+found\n"
+    assert sh_in(linux_server, instance_id, "ls /copy") == "big\nlost+found\n"
 
 
 def test_a_killed_server_leaves_the_disks_to_the_next_which_detaches_them_once_done(
@@ -253,8 +247,8 @@ def test_a_killed_server_leaves_the_disks_to_the_next_which_detaches_them_once_d
     try:
         world = new_world(first)
         instance_id, disk_id = _run_with_disk(first, world)
-        _sh(first, instance_id, r"printf 'n\np\n1\n\n+1G\nw\n' | fdisk /dev/vdb")
-        _sh(first, instance_id, "mkfs.ext4 -q /dev/vdb1")
+        sh_in(first, instance_id, r"printf 'n\np\n1\n\n+1G\nw\n' | fdisk /dev/vdb")
+        sh_in(first, instance_id, "mkfs.ext4 -q /dev/vdb1")
         held = sorted(loops_under(data_dir))
         # the system disk (the root), the data disk, and its partition where the kernel reads
         # none
@@ -265,10 +259,10 @@ def test_a_killed_server_leaves_the_disks_to_the_next_which_detaches_them_once_d
         world = replace(world, client=tea_ecs(second.endpoint, world.key))
         # adopted as they are: the same devices, usable inside
         assert sorted(loops_under(data_dir)) == held
-        _sh(second, instance_id, "mount /dev/vdb1 /mnt && echo ok > /mnt/f && umount /mnt")
+        sh_in(second, instance_id, "mount /dev/vdb1 /mnt && echo ok > /mnt/f && umount /mnt")
         # a partition table changed after the restart still shows
-        _sh(second, instance_id, r"printf 'n\np\n2\n\n+100M\nw\n' | fdisk /dev/vdb")
-        assert _sh(second, instance_id, "test -b /dev/vdb2 && echo yes") == "yes\n"
+        sh_in(second, instance_id, r"printf 'n\np\n2\n\n+100M\nw\n' | fdisk /dev/vdb")
+        assert sh_in(second, instance_id, "test -b /dev/vdb2 && echo yes") == "yes\n"
 
         release(world, second)
         assert eventually(lambda: loops_of(second, disk_id) == [], timeout=10)

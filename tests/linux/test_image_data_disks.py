@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from alibabacloud_ecs20140526 import models as ecs_models
 
-from tests.support.linux import booted_pid, exec_in, loops_under, serve_linux
+from tests.support.linux import booted_pid, loops_under, serve_linux, sh_in
 from tests.support.server import RunningServer
 from tests.support.worlds import REGION, World
 
@@ -21,19 +21,13 @@ def linux_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSe
     assert loops_under(data_dir) == []
 
 
-def _sh(server: RunningServer, instance_id: str, script: str) -> str:
-    done = exec_in(server, instance_id, ["sh", "-c", script], timeout=60)
-    assert done.returncode == 0, f"{script}: {done.stdout}{done.stderr}"
-    return done.stdout
-
-
 def test_an_instance_of_an_image_has_the_data_disk_written_inside(
     linux_server: RunningServer, world: World
 ) -> None:
     disk = ecs_models.RunInstancesRequestDataDisk(size=20, category="cloud_efficiency")
     (golden,) = world.run(1, data_disk=[disk])
     booted_pid(linux_server, golden)
-    written = _sh(
+    written = sh_in(
         linux_server,
         golden,
         "mkfs.ext4 -q /dev/vdb && mkdir -p /data && mount /dev/vdb /data"
@@ -49,5 +43,5 @@ def test_an_instance_of_an_image_has_the_data_disk_written_inside(
     (data,) = world.client.describe_disks(request).body.disks.disk
     assert (data.device, data.size) == ("/dev/xvdb", 20)
     assert data.source_snapshot_id
-    read = _sh(linux_server, copy, "mkdir -p /data && mount /dev/vdb /data && md5sum /data/blob")
+    read = sh_in(linux_server, copy, "mkdir -p /data && mount /dev/vdb /data && md5sum /data/blob")
     assert read == written

@@ -23,18 +23,13 @@ from tests.support.linux import (
     ping,
     run_in,
     server_tag,
+    sh_in,
 )
 from tests.support.server import RunningServer
 from tests.support.worlds import World
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 FORWARDING = Path("/proc/sys/net/ipv4/ip_forward")
-
-
-def _sh(server: RunningServer, instance_id: str, script: str) -> str:
-    done = exec_in(server, instance_id, ["sh", "-c", script])
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def test_nothing_of_the_host_is_visible(linux_server: RunningServer, world: World) -> None:
@@ -48,12 +43,12 @@ def test_nothing_of_the_host_is_visible(linux_server: RunningServer, world: Worl
         if Path("/etc/ssh/ssh_host_rsa_key").exists():
             hidden.append(Path("/etc/ssh/ssh_host_rsa_key"))
         for path in hidden:
-            assert _sh(linux_server, instance_id, f"test -e {path} && echo visible || true") == ""
-        assert _sh(linux_server, instance_id, "ls -A /home") == ""
-        assert _sh(linux_server, instance_id, "ls -A /root") == ".ssh\n"
+            assert sh_in(linux_server, instance_id, f"test -e {path} && echo visible || true") == ""
+        assert sh_in(linux_server, instance_id, "ls -A /home") == ""
+        assert sh_in(linux_server, instance_id, "ls -A /root") == ".ssh\n"
         # its own PID namespace: init is tini, and the host's processes are not there
-        assert _sh(linux_server, instance_id, "cat /proc/1/comm") == "tini\n"
-        processes = _sh(linux_server, instance_id, "ps -eo args=")
+        assert sh_in(linux_server, instance_id, "cat /proc/1/comm") == "tini\n"
+        processes = sh_in(linux_server, instance_id, "ps -eo args=")
         assert "ecsim" not in processes.replace("ecsim-init", "")
         assert "pytest" not in processes
     finally:
@@ -63,9 +58,9 @@ def test_nothing_of_the_host_is_visible(linux_server: RunningServer, world: Worl
 def test_the_hostname_is_the_instances(linux_server: RunningServer, world: World) -> None:
     (named,) = world.run(1, host_name="db-01")
     (default,) = world.run(1)
-    assert _sh(linux_server, named, "hostname") == "db-01\n"
+    assert sh_in(linux_server, named, "hostname") == "db-01\n"
     (described,) = world.instances([default])
-    assert _sh(linux_server, default, "hostname") == f"{described.host_name}\n"
+    assert sh_in(linux_server, default, "hostname") == f"{described.host_name}\n"
 
 
 def test_a_command_entered_right_after_launch_is_already_inside(
@@ -140,8 +135,8 @@ def test_root_inside_cannot_borrow_an_authorized_address(
 
     send(outsider, "spoofed")
     send(trusted, "genuine")
-    assert eventually(lambda: "genuine" in _sh(linux_server, target_id, "cat /root/received"))
-    assert "spoofed" not in _sh(linux_server, target_id, "cat /root/received")
+    assert eventually(lambda: "genuine" in sh_in(linux_server, target_id, "cat /root/received"))
+    assert "spoofed" not in sh_in(linux_server, target_id, "cat /root/received")
 
 
 def _second_vpc(world: World, block: str, vswitch_block: str) -> tuple[str, str]:

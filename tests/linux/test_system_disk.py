@@ -18,6 +18,7 @@ from tests.support.linux import (
     loops_of,
     loops_under,
     serve_linux,
+    sh_in,
 )
 from tests.support.server import RunningServer
 from tests.support.worlds import REGION, World
@@ -33,12 +34,6 @@ def linux_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSe
     yield from serve_linux(data_dir)
     # a clean stop leaves no loop device over the server's images: the roots are unmounted
     assert loops_under(data_dir) == []
-
-
-def _sh(server: RunningServer, instance_id: str, script: str) -> str:
-    done = exec_in(server, instance_id, ["sh", "-c", script])
-    assert done.returncode == 0, f"{script}: {done.stdout}{done.stderr}"
-    return done.stdout
 
 
 def _system_disk(world: World, instance_id: str) -> DescribedDisk:
@@ -66,7 +61,7 @@ def _running_user_data(server: RunningServer, instance_id: str) -> str:
         return done.returncode == 0 and bool(done.stdout)
 
     assert eventually(ran, timeout=10)
-    return _sh(server, instance_id, "cat /root/user-data-runs")
+    return sh_in(server, instance_id, "cat /root/user-data-runs")
 
 
 @pytest.mark.parametrize("state", ["stopped", "running"])
@@ -77,9 +72,9 @@ def test_an_instance_from_an_image_of_another_has_its_files_and_its_own_identity
     assert _running_user_data(linux_server, golden) == "golden\n"
     # in the root and in /etc (its upper layer); not synced: the image is taken with the
     # file system written out (stopped) or frozen (running)
-    _sh(linux_server, golden, "echo kept > /root/kept.txt && echo app=1 > /etc/app.conf")
+    sh_in(linux_server, golden, "echo kept > /root/kept.txt && echo app=1 > /etc/app.conf")
     identity = "cat /etc/ssh/ssh_host_ed25519_key.pub /etc/machine-id"
-    golden_identity = _sh(linux_server, golden, identity)
+    golden_identity = sh_in(linux_server, golden, identity)
     if state == "stopped":
         _stop(world, golden)
     image_id = world.client.create_image(
@@ -87,10 +82,10 @@ def test_an_instance_from_an_image_of_another_has_its_files_and_its_own_identity
     ).body.image_id
 
     (copy,) = world.run(1, image_id=image_id, host_name="copy", user_data=USER_DATA)
-    assert _sh(linux_server, copy, "cat /root/kept.txt /etc/app.conf") == "kept\napp=1\n"
+    assert sh_in(linux_server, copy, "cat /root/kept.txt /etc/app.conf") == "kept\napp=1\n"
     # its own host name, host key and machine id, whatever the image carries
-    assert _sh(linux_server, copy, "hostname; cat /etc/hostname") == "copy\ncopy\n"
-    copy_identity = _sh(linux_server, copy, identity)
+    assert sh_in(linux_server, copy, "hostname; cat /etc/hostname") == "copy\ncopy\n"
+    copy_identity = sh_in(linux_server, copy, identity)
     assert not set(copy_identity.splitlines()) & set(golden_identity.splitlines())
     # its user data ran on its first boot, though the image's had run
     assert _running_user_data(linux_server, copy) == "golden\ncopy\n"
@@ -108,31 +103,31 @@ def test_reset_disk_rolls_the_root_back_to_a_snapshot(
     """Guide §2 on the system disk: a snapshot before a change, the change undone."""
     (instance_id,) = world.run(1)
     disk_id = str(_system_disk(world, instance_id).disk_id)
-    _sh(linux_server, instance_id, "echo before > /root/state")
+    sh_in(linux_server, instance_id, "echo before > /root/state")
     # taken running: frozen while it is read
     snapshot_id = world.client.create_snapshot(
         ecs_models.CreateSnapshotRequest(disk_id=disk_id)
     ).body.snapshot_id
-    _sh(linux_server, instance_id, "echo after > /root/state && touch /root/new /etc/new.conf")
+    sh_in(linux_server, instance_id, "echo after > /root/state && touch /root/new /etc/new.conf")
 
     _stop(world, instance_id)
     # right away: the reset waits for the root to be unmounted before it writes the disk
     world.client.reset_disk(ecs_models.ResetDiskRequest(disk_id=disk_id, snapshot_id=snapshot_id))
     _start(linux_server, world, instance_id)
-    assert _sh(linux_server, instance_id, "cat /root/state") == "before\n"
-    gone = _sh(linux_server, instance_id, "ls /root/new /etc/new.conf 2>&1 || true")
+    assert sh_in(linux_server, instance_id, "cat /root/state") == "before\n"
+    gone = sh_in(linux_server, instance_id, "ls /root/new /etc/new.conf 2>&1 || true")
     assert gone.count("No such file") == 2, gone
 
 
 def test_reinit_disk_gives_a_fresh_root(linux_server: RunningServer, world: World) -> None:
     (instance_id,) = world.run(1, host_name="fresh")
-    _sh(linux_server, instance_id, "echo old > /root/old.txt")
+    sh_in(linux_server, instance_id, "echo old > /root/old.txt")
     _stop(world, instance_id)
     disk_id = str(_system_disk(world, instance_id).disk_id)
     world.client.re_init_disk(ecs_models.ReInitDiskRequest(disk_id=disk_id))
     _start(linux_server, world, instance_id)
-    assert _sh(linux_server, instance_id, "ls -A /root") == ".ssh\n"
-    assert _sh(linux_server, instance_id, "hostname") == "fresh\n"
+    assert sh_in(linux_server, instance_id, "ls -A /root") == ".ssh\n"
+    assert sh_in(linux_server, instance_id, "hostname") == "fresh\n"
 
 
 def test_the_root_is_the_system_disk_shown_as_vda_and_goes_with_its_instance(
@@ -144,7 +139,7 @@ def test_the_root_is_the_system_disk_shown_as_vda_and_goes_with_its_instance(
     (loop,) = loops_of(linux_server, disk_id)
     device = loop.split(":", 1)[0]
     # the root's device is that loop device, /dev/vda inside
-    major_minor = _sh(linux_server, instance_id, "mountpoint -d /; stat -c '%Hr:%Lr' /dev/vda")
+    major_minor = sh_in(linux_server, instance_id, "mountpoint -d /; stat -c '%Hr:%Lr' /dev/vda")
     with open(f"/sys/class/block/{device.removeprefix('/dev/')}/dev") as handle:
         assert major_minor == handle.read() * 2
     _stop(world, instance_id)

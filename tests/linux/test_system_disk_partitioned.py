@@ -14,7 +14,7 @@ import pytest
 from alibabacloud_ecs20140526 import models as ecs_models
 
 from tests.api.oss_clients import new_bucket
-from tests.support.linux import booted_pid, exec_in, loops_of, loops_under, serve_linux
+from tests.support.linux import booted_pid, loops_of, loops_under, serve_linux, sh_in
 from tests.support.server import RunningServer
 from tests.support.worlds import REGION, World
 
@@ -67,12 +67,6 @@ def _import(server: RunningServer, world: World, disk: bytes) -> str:
     return str(world.client.import_image(request).body.image_id)
 
 
-def _sh(server: RunningServer, instance_id: str, script: str) -> str:
-    done = exec_in(server, instance_id, ["sh", "-c", script])
-    assert done.returncode == 0, f"{script}: {done.stdout}{done.stderr}"
-    return done.stdout
-
-
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))
 def test_an_imported_partitioned_disk_boots_from_its_root_partition(
     linux_server: RunningServer, world: World, tmp_path: Path, layout: str
@@ -83,11 +77,11 @@ def test_an_imported_partitioned_disk_boots_from_its_root_partition(
     booted_pid(linux_server, instance_id)
 
     # the partition's files are the instance's root, /usr the host's
-    assert _sh(linux_server, instance_id, "cat /etc/ecsim-marker") == MARKER
-    assert _sh(linux_server, instance_id, "test -x /usr/bin/env && hostname") != ""
+    assert sh_in(linux_server, instance_id, "cat /etc/ecsim-marker") == MARKER
+    assert sh_in(linux_server, instance_id, "test -x /usr/bin/env && hostname") != ""
     # the root is mounted from the partition's window of the disk, shown as /dev/vdaN
     node = f"/dev/vda{number}"
-    mounted = _sh(linux_server, instance_id, f"mountpoint -d /; stat -c '%Hr:%Lr' {node}")
+    mounted = sh_in(linux_server, instance_id, f"mountpoint -d /; stat -c '%Hr:%Lr' {node}")
     first, second = mounted.split()
     assert first == second
     request = ecs_models.DescribeDisksRequest(
@@ -97,5 +91,5 @@ def test_an_imported_partitioned_disk_boots_from_its_root_partition(
     (loop,) = loops_of(linux_server, str(disk.disk_id))
     assert f"offset {start * 512}" in loop, loop
     # what the instance writes goes to the partition's file system (its /etc the upper layer)
-    _sh(linux_server, instance_id, "echo written > /etc/written && echo kept > /root/kept")
-    assert _sh(linux_server, instance_id, "cat /etc/written /root/kept") == "written\nkept\n"
+    sh_in(linux_server, instance_id, "echo written > /etc/written && echo kept > /root/kept")
+    assert sh_in(linux_server, instance_id, "cat /etc/written /root/kept") == "written\nkept\n"

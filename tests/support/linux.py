@@ -152,6 +152,13 @@ def exec_in(
     )
 
 
+def sh_in(server: RunningServer, instance_id: str, script: str, *, timeout: float = 120) -> str:
+    """``script`` run by sh inside the booted instance; its output (it must succeed)."""
+    done = exec_in(server, instance_id, ["sh", "-c", script], timeout=timeout)
+    assert done.returncode == 0, f"{script}: {done.stdout}{done.stderr}"
+    return done.stdout
+
+
 def background(server: RunningServer, instance_id: str, command: str) -> None:
     """Start the shell ``command`` inside the instance, detached (a listener, a daemon; its
     own redirections apply); it ends with the instance."""
