@@ -29,9 +29,8 @@ def _image_with_data(server: RunningServer, world: World) -> str:
     block = b"\xa5" * MIB
     for index in range(DATA_MIB):
         write_disk(server.data_dir, disk_id, index * MIB, block)
-    snapshot_id = world.client.create_snapshot(
-        ecs_models.CreateSnapshotRequest(disk_id=disk_id)
-    ).body.snapshot_id
+    # 256 MiB: maybe more than a snapshot takes inside its call
+    snapshot_id = world.snapshot(disk_id)
     request = ecs_models.CreateImageRequest(region_id=REGION, snapshot_id=snapshot_id)
     return str(world.client.create_image(request).body.image_id)
 

@@ -8,6 +8,7 @@ other's instances, groups or quotas.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -87,6 +88,25 @@ class World:
 
     def ids(self, **fields: object) -> list[str]:
         return [str(item.instance_id) for item in self.instances(None, **fields)]
+
+    def snapshot(self, disk_id: str, *, timeout: float = 60) -> str:
+        """CreateSnapshot of the disk, waited for (as ECS clients wait) until accomplished:
+        a large one is taken in the background."""
+        snapshot_id = str(
+            self.client.create_snapshot(
+                ecs_models.CreateSnapshotRequest(disk_id=disk_id)
+            ).body.snapshot_id
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            request = ecs_models.DescribeSnapshotsRequest(
+                region_id=REGION, snapshot_ids=f'["{snapshot_id}"]'
+            )
+            (found,) = self.client.describe_snapshots(request).body.snapshots.snapshot
+            if found.status == "accomplished":
+                return snapshot_id
+            assert found.status == "progressing" and time.monotonic() < deadline, found.status
+            time.sleep(0.02)
 
     def status(self, instance_id: str) -> str:
         (instance,) = self.instances([instance_id])
