@@ -43,7 +43,6 @@ from ecsim.dataplane.metadata_hub import MetadataHub
 from ecsim.dataplane.plan import Naming, short_name
 from ecsim.delays import Delays
 from ecsim.ids import IdFactory
-from ecsim.model.instance import Instance
 from ecsim.services import Services
 from ecsim.settings import Settings
 from ecsim.storage import FileBlockStore
@@ -96,10 +95,8 @@ def build_app(
     tags = Tags(store)
     images = Images(store, clock, tags)
 
-    def bootable(instance: Instance) -> bool:
-        return not images.is_windows(
-            instance.region_id, instance.image_id, account_id=instance.account_id
-        )
+    def bootable(account_id: str, region_id: str, image_id: str) -> bool:
+        return not images.is_windows(region_id, image_id, account_id=account_id)
 
     plans = PlanBuilder(store, naming, blocks.disk_path, bootable=bootable)
     dataplane = DataplaneSync(store, clock, plans, driver)

@@ -146,10 +146,15 @@ def test_instances_the_data_plane_cannot_boot_are_left_out(
     # a Windows instance an API-only server launched, served later with a data plane
     _world(store, clock)
     save_instance(store, clock, "i-linux", account=ROOT_ACCOUNT_ID, octet=10)
-    save_instance(store, clock, "i-windows", account=ROOT_ACCOUNT_ID, octet=11)
-    builder = PlanBuilder(
-        store, Naming("t"), _image, bootable=lambda instance: instance.instance_id != "i-windows"
-    )
+    save_instance(store, clock, "i-windows", account=ROOT_ACCOUNT_ID, octet=11, image_id="win")
+    asked: list[str] = []
+
+    def bootable(account_id: str, region_id: str, image_id: str) -> bool:
+        asked.append(image_id)
+        return image_id != "win"
+
+    builder = PlanBuilder(store, Naming("t"), _image, bootable=bootable)
     plan = builder.build(clock.now())
     assert [i.instance_id for i in plan.instances] == ["i-linux"]
     assert [p.instance_id for r in plan.routers for p in r.ports] == ["i-linux"]
+    assert sorted(asked) == sorted({*asked})  # each image asked once per build

@@ -10,20 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ecsim.control.disk_rules import SnapshotRepository
+from ecsim.control.disk_rules import SnapshotRepository, require_accomplished, snapshot_not_ready
 from ecsim.control.error_builders import fixed
-from ecsim.model.snapshot import Snapshot, SnapshotStatus
 from ecsim.storage import BlockStore
 from ecsim.storage.base import SnapshotNotFound
 from ecsim.store.base import Store
 
 __all__ = ["ChangedBlocks", "SnapshotDiffs"]
 
-_not_ready = fixed(
-    "The specified snapshot has not completed yet.",
-    code="InvalidSnapshotId.NotReady",
-    http_status=403,
-)
 _other_disks = fixed(
     "The specified snapshots were not taken of the same disk.",
     code="InvalidParameter.Mismatch",
@@ -48,8 +42,8 @@ class SnapshotDiffs:
     def between(self, account_id: str, first_id: str, second_id: str) -> ChangedBlocks:
         first = self._snapshots.get(account_id, first_id)
         second = self._snapshots.get(account_id, second_id)
-        _check_ready(first)
-        _check_ready(second)
+        require_accomplished(first)
+        require_accomplished(second)
         if first_id != second_id and (
             not first.source_disk_id or first.source_disk_id != second.source_disk_id
         ):
@@ -58,10 +52,5 @@ class SnapshotDiffs:
             info = self._blocks.snapshot_info(second_id)
             indices = self._blocks.changed_blocks(first_id, second_id)
         except SnapshotNotFound:  # a record the engine has no blocks for never completed
-            raise _not_ready() from None
+            raise snapshot_not_ready() from None
         return ChangedBlocks(info.block_size, info.size, indices)
-
-
-def _check_ready(snapshot: Snapshot) -> None:
-    if snapshot.status is not SnapshotStatus.ACCOMPLISHED:
-        raise _not_ready()

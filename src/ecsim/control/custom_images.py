@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from ecsim.clock import Clock
 from ecsim.control.catalog import Catalog
 from ecsim.control.compute_repositories import InstanceRepository
-from ecsim.control.disk_rules import SnapshotRepository, check_description
+from ecsim.control.disk_rules import SnapshotRepository, check_description, require_accomplished
 from ecsim.control.error_builders import fixed
 from ecsim.control.image_mappings import (
     SYSTEM_DEVICE,
@@ -43,7 +43,7 @@ from ecsim.model.image import (
     OSType,
 )
 from ecsim.model.instance import InstanceStatus
-from ecsim.model.snapshot import Snapshot, SnapshotStatus
+from ecsim.model.snapshot import Snapshot
 from ecsim.model.tag import Tag
 from ecsim.store.base import Store, TagOwner
 from ecsim.store.codecs import images as codec
@@ -75,11 +75,6 @@ _name_duplicated = fixed(
     "The specified ImageName is already in use.",
     code="InvalidImageName.Duplicated",
     http_status=400,
-)
-_snapshot_not_ready = fixed(
-    "The specified snapshot has not completed yet.",
-    code="InvalidSnapshotId.NotReady",
-    http_status=403,
 )
 _instance_status = fixed(
     "The current status of the instance does not support this operation.",
@@ -333,6 +328,5 @@ class CustomImages:
 
     def _usable_snapshot(self, account_id: str, region_id: str, snapshot_id: str) -> Snapshot:
         snapshot = self._snapshots.get(account_id, snapshot_id, region_id)
-        if snapshot.status is not SnapshotStatus.ACCOMPLISHED:
-            raise _snapshot_not_ready()
+        require_accomplished(snapshot)
         return snapshot

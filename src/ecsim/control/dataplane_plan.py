@@ -79,11 +79,13 @@ class PlanBuilder:
         naming: Naming,
         disk_path: Callable[[str], Path],
         *,
-        bootable: Callable[[Instance], bool] = lambda instance: True,
+        bootable: Callable[[str, str, str], bool] = lambda account, region, image: True,
     ) -> None:
         self._store = store
         self._naming = naming
-        # what the data plane can run: not a Windows instance an API-only server launched
+        # (account, region, image id) -> whether the data plane can run it: not a Windows
+        # instance an API-only server launched. Asked once per image per build (a custom
+        # image's lookup reads the account's images).
         self._bootable = bootable
         # a disk's raw image (the block store's)
         self._disk_path = disk_path
@@ -101,6 +103,7 @@ class PlanBuilder:
         self._compiled: dict[str, tuple[Evaluator, tuple[EniPort, ...], str]] = {}
 
     def build(self, now: datetime) -> WorldPlan:
+        bootable: dict[tuple[str, str, str], bool] = {}
         instances: list[InstancePlan] = []
         ports_by_vpc: dict[str, list[EniPort]] = {}
         # network id -> (the engine view's scope, region, the view's network key)
@@ -115,7 +118,10 @@ class PlanBuilder:
             # the account's disks, read once there is a running instance to show them in
             disks: _Disks | None = None
             for instance in listed:
-                if not self._bootable(instance):
+                image = (account_id, instance.region_id, instance.image_id)
+                if image not in bootable:
+                    bootable[image] = self._bootable(*image)
+                if not bootable[image]:
                     continue
                 plan = self._instance(instance, attached.get(instance.instance_id, []), eips, now)
                 if plan is None:

@@ -9,7 +9,7 @@ from ecsim.control import online_resizes
 from ecsim.control.error_builders import fixed
 from ecsim.control.resource_repository import ResourceRepository
 from ecsim.model.disk import Disk
-from ecsim.model.snapshot import Snapshot
+from ecsim.model.snapshot import Snapshot, SnapshotStatus
 from ecsim.store.base import Store
 from ecsim.store.codecs import disks as disk_codec
 from ecsim.store.codecs import snapshots as snapshot_codec
@@ -20,6 +20,7 @@ __all__ = [
     "check_description",
     "check_disk_name",
     "check_snapshot_name",
+    "require_accomplished",
     "size_range",
 ]
 
@@ -28,6 +29,12 @@ disk_not_found = fixed(
 )
 snapshot_not_found = fixed(
     "The specified snapshot does not exist.", code="InvalidSnapshotId.NotFound", http_status=404
+)
+# a snapshot still progressing (or failed) makes no disk, image, rollback or diff
+snapshot_not_ready = fixed(
+    "The specified snapshot has not completed yet.",
+    code="InvalidSnapshotId.NotReady",
+    http_status=403,
 )
 incorrect_disk_status = fixed(
     "The current status of the disk does not support this operation.",
@@ -122,3 +129,10 @@ class SnapshotRepository(ResourceRepository[Snapshot]):
             snapshot_codec.decode_snapshot,
             snapshot_not_found,
         )
+
+
+def require_accomplished(snapshot: Snapshot) -> Snapshot:
+    """The snapshot, when it is whole: ``InvalidSnapshotId.NotReady`` otherwise."""
+    if snapshot.status is not SnapshotStatus.ACCOMPLISHED:
+        raise snapshot_not_ready()
+    return snapshot

@@ -22,6 +22,7 @@ from ecsim.control.disk_rules import (
     check_disk_name,
     incorrect_disk_status,
     incorrect_instance_status,
+    require_accomplished,
     size_range,
 )
 from ecsim.control.error_builders import fixed
@@ -31,7 +32,6 @@ from ecsim.ids import IdFactory
 from ecsim.model.catalog import DiskCategory
 from ecsim.model.disk import Disk, DiskStatus, DiskType
 from ecsim.model.instance import InstanceStatus
-from ecsim.model.snapshot import SnapshotStatus
 from ecsim.model.tag import Tag
 from ecsim.settings import Limits
 from ecsim.storage import BlockStore
@@ -67,11 +67,6 @@ _size_not_supported = fixed(
 )
 _size_or_snapshot = fixed(
     "Either Size or SnapshotId must be given.", code="MissingParameter", http_status=400
-)
-_snapshot_not_ready = fixed(
-    "The specified snapshot has not completed yet.",
-    code="InvalidSnapshotId.NotReady",
-    http_status=403,
 )
 _still_attached = fixed(
     "The specified disk is still attached to an instance.",
@@ -355,8 +350,7 @@ class Disks:
             assert spec.size_gib is not None
             return spec.size_gib
         snapshot = self._snapshots.get(account_id, spec.snapshot_id, region_id)
-        if snapshot.status is not SnapshotStatus.ACCOMPLISHED:
-            raise _snapshot_not_ready()
+        require_accomplished(snapshot)
         # a snapshot larger than Size wins (reference §4.1)
         return max(spec.size_gib or 0, snapshot.source_disk_size_gib)
 

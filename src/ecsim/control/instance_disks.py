@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from ecsim.control.disk_rules import DiskRepository, SnapshotRepository
+from ecsim.control.disk_rules import DiskRepository, SnapshotRepository, require_accomplished
 from ecsim.control.error_builders import fixed
 from ecsim.control.image_mappings import LaunchDataDisk, launch_data_disks
 from ecsim.control.launch_checks import check_data_disk_sizes
@@ -31,7 +31,7 @@ from ecsim.model.disk import Disk, DiskStatus, DiskType
 from ecsim.model.image import Image
 from ecsim.model.instance import Instance
 from ecsim.model.instance_spec import LaunchMode, LaunchSpec
-from ecsim.model.snapshot import Snapshot, SnapshotStatus
+from ecsim.model.snapshot import Snapshot
 from ecsim.storage import BlockStore
 from ecsim.storage.base import DiskNotFound
 from ecsim.store.base import Store, TagOwner
@@ -54,11 +54,6 @@ _data_snapshot_not_found = fixed(
     'The specified parameter "DataDisk.n.SnapshotId" is not valid.',
     code="InvalidDataDiskSnapshotId.NotFound",
     http_status=404,
-)
-_snapshot_not_ready = fixed(
-    "The specified snapshot has not completed yet.",
-    code="InvalidSnapshotId.NotReady",
-    http_status=403,
 )
 
 
@@ -196,8 +191,7 @@ class InstanceDisks:
             region_id,
         ):
             raise (_snapshot_not_found if mode is LaunchMode.RUN else _data_snapshot_not_found)()
-        if snapshot.status is not SnapshotStatus.ACCOMPLISHED:
-            raise _snapshot_not_ready()
+        require_accomplished(snapshot)
         return snapshot
 
     def _data_disk(self, instance: Instance, planned: LaunchDataDisk) -> Disk:

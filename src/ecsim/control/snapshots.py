@@ -29,6 +29,7 @@ from ecsim.control.disk_rules import (
     check_snapshot_name,
     incorrect_disk_status,
     incorrect_instance_status,
+    require_accomplished,
 )
 from ecsim.control.error_builders import fixed
 from ecsim.control.snapshot_jobs import Progress, SnapshotJobs
@@ -67,11 +68,6 @@ _never_attached = fixed(
 _creating = fixed(
     "The specified disk is creating a snapshot.",
     code="IncorrectDiskStatus.CreatingSnapshot",
-    http_status=403,
-)
-_snapshot_not_ready = fixed(
-    "The specified snapshot has not completed yet.",
-    code="InvalidSnapshotId.NotReady",
     http_status=403,
 )
 _unfinished_snapshot = fixed(
@@ -230,26 +226,27 @@ class Snapshots:
             resource_group_id=spec.resource_group_id,
             snapshot_type=snapshot_type,
         )
+        # An attached disk is read once a stopped instance is down (its file systems written
+        # out), or with its file systems frozen in a running one (a clean one either way)
+        disk_id = disk.disk_id
+        if self._users is not None and disk.status is DiskStatus.IN_USE:
+            self._users.release_disk(disk_id)
+        if disk.status is DiskStatus.IN_USE:
+            # its instance writes the image behind the engine: only hashing tells changes
+            self._blocks.untrack(disk_id)
+        work = self._blocks.snapshot_work(disk_id)
+        jobs = self._jobs if background and work > BACKGROUND_WORK else None
+        if jobs is not None:
+            snapshot = replace(snapshot, status=SnapshotStatus.PROGRESSING)
         self._snapshots.save(snapshot)
         owner = TagOwner(account_id, disk.region_id, codec.KIND, snapshot.snapshot_id)
         self._tags.attach(owner, spec.tags)
-        # last: a failure here rolls the record back; the engine leaves no partial snapshot.
-        # An attached disk is read once a stopped instance is down (its file systems written
-        # out), or with its file systems frozen in a running one (a clean one either way)
-        if self._users is not None and disk.status is DiskStatus.IN_USE:
-            self._users.release_disk(disk.disk_id)
-        if disk.status is DiskStatus.IN_USE:
-            # its instance writes the image behind the engine: only hashing tells changes
-            self._blocks.untrack(disk.disk_id)
-        work = self._blocks.snapshot_work(disk.disk_id)
-        if background and self._jobs is not None and work > BACKGROUND_WORK:
-            snapshot = replace(snapshot, status=SnapshotStatus.PROGRESSING)
-            self._snapshots.save(snapshot)
-            disk_id = disk.disk_id
-            self._jobs.start(disk_id, snapshot.snapshot_id, lambda: self._frozen(disk_id), work)
+        if jobs is not None:
+            jobs.start(disk_id, snapshot.snapshot_id, lambda: self._frozen(disk_id), work)
             return snapshot
-        with self._frozen(disk.disk_id):
-            self._blocks.snapshot(disk.disk_id, snapshot.snapshot_id)
+        # last: a failure here rolls the record back; the engine leaves no partial snapshot
+        with self._frozen(disk_id):
+            self._blocks.snapshot(disk_id, snapshot.snapshot_id)
         return snapshot
 
     def settle(self) -> None:
@@ -360,8 +357,7 @@ class Snapshots:
         snapshot = self._snapshots.get(account_id, snapshot_id)
         if snapshot.source_disk_id != disk.disk_id:
             raise _mismatch()
-        if snapshot.status is not SnapshotStatus.ACCOMPLISHED:
-            raise _snapshot_not_ready()
+        require_accomplished(snapshot)
         if any(s.status is SnapshotStatus.PROGRESSING for s in self._of_disk(disk)):
             raise _unfinished_snapshot()
         if disk.status is DiskStatus.IN_USE:
